@@ -1,0 +1,56 @@
+/**
+ * Small CSV files read whole (référentiel, barèmes): header row, `;` or `,` (detected on the header),
+ * UTF-8 with or without BOM, `#` comment lines, and the physical line number of every row for error messages.
+ */
+import { parse } from 'csv-parse/sync';
+
+export interface CsvRow {
+  /** 1-based physical line of the row in the file */
+  line: number;
+  values: Record<string, string>;
+}
+
+export interface CsvTable {
+  header: string[];
+  delimiter: ';' | ',';
+  rows: CsvRow[];
+  /** line of the header */
+  headerLine: number;
+}
+
+export function detectDelimiter(headerLine: string): ';' | ',' {
+  const semis = (headerLine.match(/;/g) ?? []).length;
+  const commas = (headerLine.match(/,/g) ?? []).length;
+  return semis >= commas && semis > 0 ? ';' : ',';
+}
+
+export function parseCsv(text: string): CsvTable {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = text.split(/\r?\n/);
+  const headerIdx = lines.findIndex((l) => l.trim() !== '' && !l.startsWith('#'));
+  if (headerIdx < 0) return { header: [], delimiter: ';', rows: [], headerLine: 0 };
+  const delimiter = detectDelimiter(lines[headerIdx]);
+  const parsed = parse(text, {
+    delimiter,
+    comment: '#',
+    comment_no_infix: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    info: true,
+    trim: false,
+  }) as unknown as { record: string[]; info: { lines: number } }[];
+  const records = parsed.map((r) => Object.assign(r.record, { __line: r.info.lines }));
+  const [head, ...body] = records;
+  const header = head.map((h) => h.trim().toLowerCase());
+  const rows: CsvRow[] = body.map((rec) => {
+    const values: Record<string, string> = {};
+    header.forEach((h, i) => (values[h] = (rec[i] ?? '').trim()));
+    if (rec.length > header.length) values.__extra = rec.slice(header.length).join(delimiter);
+    return { line: rec.__line, values };
+  });
+  return { header, delimiter, rows, headerLine: head.__line };
+}
+
+/** Writes one CSV cell, quoting when needed. */
+export const csvCell = (v: string, delimiter = ';') =>
+  v.includes(delimiter) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;

@@ -1,0 +1,66 @@
+/** What is loaded for a rate year, and what is missing: `atmp bareme show N`. */
+import type { Knex } from 'knex';
+import { CTNS, categoriesAttendues, type TableCouts } from '../../rules/bareme.ts';
+import { arreteDe } from './reference.ts';
+
+export interface BaremeReport {
+  annee: number;
+  complet: boolean;
+  majorations: null | { m1: string; m2: string; m3: string; m4: string; tnmn: string | null; date_debut: string; date_fin: string; source: string; confiance: string | null; origine: string };
+  taux_collectifs: { nombre: number; source: string | null; origine: string | null; valeurs: Record<string, string> };
+  taux_collectifs_alsace_moselle: { nombre: number; valeurs: Record<string, string> };
+  couts_moyens: Record<string, Record<string, string>>;
+  manquants: string[];
+  /** CTN whose coûts moyens grid is incomplete, with the missing categories */
+  couts_moyens_manquants: Record<string, string[]>;
+}
+
+const TABLES: TableCouts[] = [...CTNS.slice(0, 1), 'B', 'B-AM', ...CTNS.slice(2)];
+
+export async function rapportBareme(knex: Knex, annee: number): Promise<BaremeReport> {
+  const maj = await knex('bareme_majorations').where({ annee }).first();
+  const taux = await knex('bareme_taux_collectif').where({ annee }).orderBy('code_risque').select('code_risque', 'zone', 'taux_net', 'source', 'origine');
+  const couts = await knex('bareme_cout_moyen').where({ annee }).orderBy(['ctn', 'categorie']).select('ctn', 'categorie', 'montant');
+
+  const general = taux.filter((t) => t.zone === 'general');
+  const am = taux.filter((t) => t.zone === 'alsace_moselle');
+  const couts_moyens: Record<string, Record<string, string>> = {};
+  for (const c of couts) (couts_moyens[c.ctn] ??= {})[c.categorie] = c.montant;
+
+  const couts_moyens_manquants: Record<string, string[]> = {};
+  for (const table of TABLES) {
+    const missing = categoriesAttendues(table).filter((cat) => !couts_moyens[table]?.[cat]);
+    if (missing.length) couts_moyens_manquants[table] = missing;
+  }
+  const manquants: string[] = [];
+  if (!general.length) manquants.push(`taux collectifs ${annee} non chargés (annexe 1 de l'${arreteDe(annee)})`);
+  if (!am.length) manquants.push(`taux collectifs Alsace-Moselle ${annee} non chargés (annexe 3 de l'${arreteDe(annee)})`);
+  if (!maj) manquants.push(`majorations M1–M4 ${annee} non chargées`);
+  else if (maj.tnmn == null) manquants.push(`taux net moyen national ${annee} inconnu`);
+  const ctnManquants = Object.keys(couts_moyens_manquants);
+  if (ctnManquants.length) {
+    manquants.push(
+      `coûts moyens ${annee} : ` +
+        ctnManquants
+          .map((t) => (couts_moyens_manquants[t].length === categoriesAttendues(t as TableCouts).length ? `CTN ${t} manquant` : `CTN ${t} incomplet (${couts_moyens_manquants[t].join(', ')})`))
+          .join(' ; '),
+    );
+  }
+  return {
+    annee,
+    complet: manquants.length === 0,
+    majorations: maj
+      ? { m1: maj.m1, m2: maj.m2, m3: maj.m3, m4: maj.m4, tnmn: maj.tnmn, date_debut: maj.date_debut, date_fin: maj.date_fin, source: maj.source, confiance: maj.confiance, origine: maj.origine }
+      : null,
+    taux_collectifs: {
+      nombre: general.length,
+      source: general[0]?.source ?? null,
+      origine: general[0]?.origine ?? null,
+      valeurs: Object.fromEntries(general.map((t) => [t.code_risque, t.taux_net])),
+    },
+    taux_collectifs_alsace_moselle: { nombre: am.length, valeurs: Object.fromEntries(am.map((t) => [t.code_risque, t.taux_net])) },
+    couts_moyens,
+    manquants,
+    couts_moyens_manquants,
+  };
+}
