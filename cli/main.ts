@@ -2,13 +2,14 @@
 import { Command } from 'commander';
 import { register as bareme } from './commands/bareme.ts';
 import { register as db } from './commands/db.ts';
+import { register as simulate } from './commands/simulate.ts';
 
 export function buildProgram(): Command {
   const program = new Command('atmp')
     .description('Campagne annuelle de tarification AT/MP : DSN, sinistres, calcul des taux, notifications, statistiques')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const reg of [bareme, db]) reg(program);
+  for (const reg of [bareme, simulate, db]) reg(program);
   program.exitOverride();
   return program;
 }
