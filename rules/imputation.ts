@@ -1,5 +1,6 @@
 /** Which claims weigh on the establishment's account, and for what share (CSS D.242-6-4, -5, -7, R.242-6-1). */
 import { D, ONE, ZERO, type Decimal } from './decimal.ts';
+import type { CategorieIP, CategorieIT } from './bareme.ts';
 
 export type NatureSinistre = 'AT' | 'MP' | 'TRAJET';
 
@@ -18,6 +19,10 @@ export interface SinistreImpute {
   part?: Decimal;
   /** MP charged to the compte spécial */
   compteSpecial?: boolean;
+  /** IT category already fixed (31 December of the year after the declaration, D.242-6-7): used instead of joursArret */
+  categorieIt?: CategorieIT;
+  /** IP category already fixed (first notification, D.242-6-7): used instead of tauxIp / deces */
+  categorieIp?: CategorieIP;
 }
 
 export type Exclusion = { exclu: true; motif: string; reference: string } | { exclu: false; part: Decimal };

@@ -109,9 +109,11 @@ export function valeurDuRisque(
       continue;
     }
     // CSS D.242-6-7: a claim with an IT then an IP is charged in both categories
-    if (s.joursArret != null) charger(s.annee, categorieIT(s.joursArret), imp.part);
+    if (s.categorieIt) charger(s.annee, s.categorieIt, imp.part);
+    else if (s.joursArret != null) charger(s.annee, categorieIT(s.joursArret), imp.part);
     const tauxIp = s.tauxIp ?? ZERO;
-    if (tauxIp.gt(0) || s.deces) charger(s.annee, categorieIP(tauxIp, !!s.deces), imp.part);
+    if (s.categorieIp) charger(s.annee, s.categorieIp, imp.part);
+    else if (tauxIp.gt(0) || s.deces) charger(s.annee, categorieIP(tauxIp, !!s.deces), imp.part);
   }
 
   const ordre = ['IT1', 'IT2', 'IT3', 'IT4', 'IT5', 'IT6', 'IP1', 'IP2', 'IP3', 'IP4'];
