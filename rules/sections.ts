@@ -14,10 +14,18 @@ export const CODES_FONCTIONS_SUPPORT = ['00.00B', '00.00A'];
 /** Last rate year of the taux bureau (abolished from 1 January 2020). */
 export const DERNIERE_ANNEE_TAUX_BUREAU = 2019;
 
+/**
+ * The code whose collective rate a bureau section takes (until the 2019 rates): 00.00B, 00.00A in the BTP. The
+ * section may be recorded with that code or with its activity's code (DSN 40.040 `602MDB`: the bureau section of
+ * 60.2MD).
+ */
+export const codeTauxBureau = (codeRisque: string, ctn: string | null) =>
+  CODES_FONCTIONS_SUPPORT.includes(codeRisque) ? codeRisque : ctn === 'B' ? '00.00A' : '00.00B';
+
 export function verifierSection(section: Section, annee: number, codeRisque: string, modeEntreprise: Mode): void {
   if (section === 'principale') return;
-  if (!CODES_FONCTIONS_SUPPORT.includes(codeRisque)) {
-    throw new RegleError(`une section ${section === 'fsna' ? 'FSNA' : 'bureau'} porte le code risque 00.00B (00.00A dans le BTP), pas ${codeRisque}`);
+  if (section === 'fsna' && !CODES_FONCTIONS_SUPPORT.includes(codeRisque)) {
+    throw new RegleError(`une section FSNA porte le code risque 00.00B (00.00A dans le BTP), pas ${codeRisque}`);
   }
   if (section === 'fsna') {
     // arrêté du 17 octobre 1995 art. 1-III (arrêté du 15 février 2017): FSNA from 2 March 2017

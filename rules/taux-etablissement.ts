@@ -12,7 +12,7 @@ import { effectifMoyen, tronquerEffectif } from './effectif.ts';
 import { modeSelonEffectif, seuils, type Mode } from './mode.ts';
 import { codeD242_6_22, collectifQuelQueSoitEffectif } from './codes-collectifs.ts';
 import { collectifNouvelEtablissement } from './nouvel-etablissement.ts';
-import { verifierSection, type Section } from './sections.ts';
+import { codeTauxBureau, verifierSection, type Section } from './sections.ts';
 import { valeurDuRisque, type DetailAnnee, type ValeurDuRisque } from './valeur-du-risque.ts';
 import { tauxBrut } from './taux-brut.ts';
 import { tauxNet } from './taux-net.ts';
@@ -139,19 +139,20 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
     etapes.push({ id: 'mode', regle: "mode de l'entreprise", reference: 'CSS art. D242-6-2', valeur: mode, note: marque.note });
   }
 
-  // 3. Collective rate of the code (annex 1; annex 3 in Alsace-Moselle)
+  // 3. Collective rate of the code (annex 1; annex 3 in Alsace-Moselle); a bureau section takes the bureau code's
   const table = alsaceMoselle ? bareme.tauxCollectifsAlsaceMoselle : bareme.tauxCollectifs;
-  const tc: TauxCollectif | undefined = table.get(sit.codeRisque);
+  const codeTarif = section === 'bureau' ? codeTauxBureau(sit.codeRisque, code.ctn) : sit.codeRisque;
+  const tc: TauxCollectif | undefined = table.get(codeTarif);
   if (!tc && mode !== 'individuel') {
     throw new RegleError(
       alsaceMoselle
-        ? `taux collectif Alsace-Moselle ${annee} du code ${sit.codeRisque} non chargé (annexe 3 de l'arrêté annuel)`
-        : `taux collectif ${annee} du code ${sit.codeRisque} non chargé (annexe 1 de l'arrêté annuel)`,
+        ? `taux collectif Alsace-Moselle ${annee} du code ${codeTarif} non chargé (annexe 3 de l'arrêté annuel)`
+        : `taux collectif ${annee} du code ${codeTarif} non chargé (annexe 1 de l'arrêté annuel)`,
     );
   }
   const tauxCollectif = tc?.taux ?? null;
   if (tc) {
-    etapes.push({ id: 'taux_collectif', regle: `taux net collectif du code risque ${sit.codeRisque}${alsaceMoselle ? ' (Alsace-Moselle)' : ''}`, reference: alsaceMoselle ? 'CSS art. D242-35 ; annexe 3 de l’arrêté annuel' : 'CSS art. D242-6-11 ; annexe 1 de l’arrêté annuel', valeur: s(tc.taux), note: tc.source });
+    etapes.push({ id: 'taux_collectif', regle: `taux net collectif du code risque ${codeTarif}${alsaceMoselle ? ' (Alsace-Moselle)' : ''}`, reference: alsaceMoselle ? 'CSS art. D242-35 ; annexe 3 de l’arrêté annuel' : 'CSS art. D242-6-11 ; annexe 1 de l’arrêté annuel', valeur: s(tc.taux), note: tc.source });
   }
 
   // 4. Individual part: valeur du risque, taux brut, taux net

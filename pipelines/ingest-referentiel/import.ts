@@ -275,9 +275,12 @@ async function validerEtablissements(trx: Knex.Transaction, table: CsvTable, p: 
     }
     if (!vide(v.section)) {
       if (!['principale', 'fsna', 'bureau'].includes(section)) p(row.line, 'section', `section "${v.section}" inconnue (principale, fsna ou bureau)`);
-      // FSNA sections carry 00.00B, or 00.00A in the BTP (arrêté du 17 octobre 1995, art. 1-III).
-      else if (CODE_RISQUE_RE.test(code) && (section === 'fsna') !== FSNA.has(code)) {
-        p(row.line, 'code_risque', section === 'fsna' ? `une section fsna porte le code 00.00B ou 00.00A, pas ${code}` : `le code ${code} est réservé aux sections fsna`);
+      // FSNA sections carry 00.00B, or 00.00A in the BTP (arrêté du 17 octobre 1995, art. 1-III); a former bureau
+      // section is written either with the rate code 00.00B / 00.00A or with its activity's code (DSN `602MDB`)
+      else if (CODE_RISQUE_RE.test(code) && section === 'fsna' && !FSNA.has(code)) {
+        p(row.line, 'code_risque', `une section fsna porte le code 00.00B ou 00.00A, pas ${code}`);
+      } else if (CODE_RISQUE_RE.test(code) && section === 'principale' && FSNA.has(code)) {
+        p(row.line, 'code_risque', `le code ${code} est réservé aux sections fsna et bureau`);
       }
     }
     if (!eSiret && !vide(v.code_risque)) doublon(vus, `${v.siret}/${code}/${section}`, row, 'code_risque', p, `section ${section} ${code} de ${v.siret}`);
