@@ -104,3 +104,22 @@ export async function creerEtablissementsProvisoires(knex: Knex, rows: LigneDsn[
   });
   return res;
 }
+
+/**
+ * After a DSN ingestion: the establishments of retained declarations that the référentiel does not hold yet are
+ * created provisionally, with the codes risque their contracts declare (latest month first).
+ */
+export async function provisoiresDepuisDsn(knex: Knex): Promise<ResultatProvisoires> {
+  const r = await knex.raw(
+    `select distinct on (d.siret, r.code_risque) d.siret, d.apet, r.code_risque
+       from dsn_declaration d
+       left join dsn_fait_risque r on r.declaration_id = d.id and r.siret = d.siret
+      where d.statut = 'retenue' and d.siret is not null
+        and not exists (select 1 from etablissement e where e.siret = d.siret)
+      order by d.siret, r.code_risque, d.mois_principal desc`,
+  );
+  const rows = (r.rows as { siret: string; apet: string | null; code_risque: string | null }[]).map((x) => ({
+    siret: x.siret, apet: x.apet, codeRisqueDsn: x.code_risque,
+  }));
+  return creerEtablissementsProvisoires(knex, rows);
+}
