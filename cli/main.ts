@@ -3,13 +3,18 @@ import { Command } from 'commander';
 import { register as bareme } from './commands/bareme.ts';
 import { register as db } from './commands/db.ts';
 import { register as simulate } from './commands/simulate.ts';
+import { register as campagne } from './commands/campagne.ts';
+import { register as ingestReferentiel } from './commands/ingest-referentiel.ts';
+import { register as schedule } from './commands/schedule.ts';
+import { register as ingestDsn } from './commands/ingest-dsn.ts';
+import { register as etablissement } from './commands/etablissement.ts';
 
 export function buildProgram(): Command {
   const program = new Command('atmp')
     .description('Campagne annuelle de tarification AT/MP : DSN, sinistres, calcul des taux, notifications, statistiques')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const reg of [bareme, simulate, db]) reg(program);
+  for (const reg of [bareme, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, schedule, db]) reg(program);
   program.exitOverride();
   return program;
 }
