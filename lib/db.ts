@@ -67,7 +67,7 @@ export async function setupDb(db: Db): Promise<void> {
   await ensureReferenceLoaded(db);
 }
 
-function openPostgres(url: string, poolMax = 4): Db {
+function openPostgres(url: string, poolMax = 6): Db {
   const knex = knexLib({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } });
   return { knex, backend: 'postgres', close: () => knex.destroy() };
 }

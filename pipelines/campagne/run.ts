@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
-import { runSql } from '../../lib/sql.ts';
+import { pgArray, runSql } from '../../lib/sql.ts';
+import { withConnexion } from '../../lib/copy.ts';
 import { demarrerJob } from '../../jobs/ledger.ts';
 import { chargerBareme } from '../bareme/load.ts';
 import { arreteDe } from '../bareme/reference.ts';
@@ -69,6 +70,10 @@ function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
 }
 
 /** Reads the consolidated figures of a batch of companies (set-based SQL, sql/campagne/). */
+export async function lireLotPourBench(conn: Knex | Knex.Transaction, annee: number, sirens: string[]) {
+  return lireLot(conn, annee, sirens);
+}
+
 async function lireLot(conn: Knex | Knex.Transaction, annee: number, sirens: string[]) {
   const [debut, , fin] = anneesDeReference(annee);
   const [sections, masses, effectifs, sinistres, precedents] = await Promise.all([
@@ -110,32 +115,58 @@ export async function resumeCampagne(conn: Knex | Knex.Transaction, annee: numbe
   return { annee, statut: c?.statut ?? 'absente', ...(typeof resume === 'string' ? JSON.parse(resume) : resume) } as Resume;
 }
 
-async function calculer(conn: Knex | Knex.Transaction, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions, depart: string, commit: (sirens: string[], rows: ReturnType<typeof ligneEnBase>[]) => Promise<void>) {
+type LigneBase = ReturnType<typeof ligneEnBase>;
+
+/** Rates the companies after `depart` in batches; the next batch is read while the current one is rated and written. */
+async function calculer(conn: Knex | Knex.Transaction, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions, depart: string, commit: (sirens: string[], rows: LigneBase[]) => Promise<void>) {
   const annee = opts.annee;
   const lot = opts.lot ?? 500;
-  let apres = depart;
   const total = await compterEntreprises(conn, '');
-  let faites = total - (await compterEntreprises(conn, apres));
+  let faites = total - (await compterEntreprises(conn, depart));
   opts.progression?.(faites, total);
-  let numero = 0;
-  for (;;) {
+  const lire = async (apres: string) => {
     const sirens = (await runSql<{ siren: string }>(conn, 'campagne/lot-entreprises.sql', { apres, limite: lot })).map((r) => r.siren);
+    return { sirens, donnees: sirens.length ? await lireLot(conn, annee, sirens) : [] };
+  };
+  let numero = 0;
+  let suivant = lire(depart);
+  for (;;) {
+    const { sirens, donnees } = await suivant;
     if (!sirens.length) break;
-    const donnees = await lireLot(conn, annee, sirens);
+    // a transaction's single connection cannot overlap reads and writes: prefetch only on the pool
+    suivant = conn.isTransaction ? Promise.resolve({ sirens: [], donnees: [] }) : lire(sirens.at(-1)!);
+    suivant.catch(() => {});
     const rows = donnees.flatMap((d) => tarifierEntreprise(d, bareme)).map((l) => ligneEnBase(annee, l, empreinte));
     await commit(sirens, rows);
-    apres = sirens.at(-1)!;
+    if (conn.isTransaction) suivant = lire(sirens.at(-1)!);
     faites += sirens.length;
     opts.progression?.(faites, total);
     await opts.apresLot?.(++numero);
   }
 }
 
-async function ecrire(trx: Knex.Transaction, annee: number, sirens: string[], rows: ReturnType<typeof ligneEnBase>[]) {
-  // a resumed batch may have been half-written by a killed run only if its transaction committed: it did not,
-  // so the delete is a no-op then; it keeps a rerun of the same batch idempotent in every case
+async function ecrire(trx: Knex.Transaction, annee: number, sirens: string[], rows: LigneBase[]) {
   await trx('campagne_taux').where({ annee, decision: 1 }).whereIn('siren', sirens).del();
   for (let i = 0; i < rows.length; i += 500) await trx('campagne_taux').insert(rows.slice(i, i + 500));
+}
+
+const COLONNES_COPY = [
+  'annee', 'siret', 'code_risque', 'decision', 'siren', 'section', 'statut', 'erreur', 'alsace_moselle', 'ctn', 'mode', 'motif_mode',
+  'notifie', 'effectif', 'taux_collectif', 'masse_salariale', 'valeur_du_risque', 'taux_brut', 'taux_net_individuel', 'fraction',
+  'taux_calcule', 'taux_precedent', 'plancher', 'plafond', 'ecretement', 'taux_notifie', 'groupe_tarification', 'explication',
+  'bareme_empreinte', 'entrees_empreinte',
+] as const;
+
+/** One batch in one transaction on the raw connection: its rows bulk-loaded with COPY, and the checkpoint. */
+async function ecrireCopy(db: Db, annee: number, sirens: string[], rows: LigneBase[], checkpoint: { job: string; periode: string }) {
+  await withConnexion(db, async (c) => {
+    await c.query('delete from campagne_taux where annee = $1 and decision = 1 and siren = any($2::text[])', [annee, pgArray(sirens)]);
+    await c.copy('campagne_taux', [...COLONNES_COPY], rows.map((r) => COLONNES_COPY.map((k) => {
+      const v = (r as Record<string, unknown>)[k];
+      return v === null || v === undefined ? undefined : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+    })));
+    await c.query('update job_run set checkpoint = $1 where job = $2 and periode = $3', [JSON.stringify({ siren: sirens.at(-1) }), checkpoint.job, checkpoint.periode]);
+  });
 }
 
 export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Resume & { deja_calculee?: boolean; reprise?: boolean }> {
@@ -183,12 +214,7 @@ export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Res
         await run.avancer(trx, { siren: '' });
       });
     }
-    await calculer(knex, bareme, empreinte, opts, depart, async (sirens, rows) => {
-      await knex.transaction(async (trx) => {
-        await ecrire(trx, annee, sirens, rows);
-        await run.avancer(trx, { siren: sirens.at(-1)! });
-      });
-    });
+    await calculer(knex, bareme, empreinte, opts, depart, (sirens, rows) => ecrireCopy(db, annee, sirens, rows, run));
     const resume = await resumeCampagne(knex, annee);
     const { statut: _s, annee: _a, ...stocke } = resume;
     await knex('campagne').where({ annee }).update({ statut: 'calculee', calculee_le: knex.fn.now(), resume: JSON.stringify(stocke) });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Db } from '../../lib/db.ts';
 import { problemeSiret } from '../../lib/siret.ts';
 import { DsnError, lireFichierDsn, type DeclarationLue, type LectureFichier } from './reader.ts';
-import { withConnexion, type Connexion } from './sql.ts';
+import { withConnexion, type Connexion } from '../../lib/copy.ts';
 import { lecteurs, nombreLecteurs } from './lecteurs.ts';
 import { provisoiresDepuisDsn } from '../ingest-referentiel/provisoires.ts';
 

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Db } from '../../lib/db.ts';
+import type { Db } from './db.ts';
 
 export type Row = Record<string, any>;
 

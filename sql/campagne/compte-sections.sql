@@ -1,0 +1,2 @@
+-- Number of establishment sections to rate.
+select count(*)::integer as n from etablissement_section
