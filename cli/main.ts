@@ -8,13 +8,14 @@ import { register as ingestReferentiel } from './commands/ingest-referentiel.ts'
 import { register as schedule } from './commands/schedule.ts';
 import { register as ingestDsn } from './commands/ingest-dsn.ts';
 import { register as etablissement } from './commands/etablissement.ts';
+import { register as generate } from './commands/generate.ts';
 
 export function buildProgram(): Command {
   const program = new Command('atmp')
     .description('Campagne annuelle de tarification AT/MP : DSN, sinistres, calcul des taux, notifications, statistiques')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const reg of [bareme, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, schedule, db]) reg(program);
+  for (const reg of [bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, schedule, db]) reg(program);
   program.exitOverride();
   return program;
 }
