@@ -145,8 +145,10 @@ create index sinistre_version_siret_utilisateur on sinistre_version (siret_utili
 -- The third is charged at the user establishment's CTN coût moyen (R.242-6-1): the campaign's concern too.
 -- Claims whose occupational nature is not recognised are expected not to appear in the CPAM extract of charged
 -- claims (D.242-6-4) [à vérifier: no filter on date_reconnaissance here]. The campaign consolidates from this view.
+-- `not materialized`: a filter on the view (siren = any(…), per campaign batch) reaches both branches and their
+-- indexes instead of scanning every sinistre.
 create view sinistre_impute as
-with courante as (
+with courante as not materialized (
   select v.*, (1 - v.part_tiers) as facteur_tiers,
          (v.siret_utilisateur is not null and not v.utilisateur_procedure_collective
           and v.categorie_ip in ('IP2', 'IP3', 'IP4')) as partage_interim
