@@ -14,6 +14,7 @@ import { importerBareme } from '../pipelines/bareme/import.ts';
 import { importerReferentiel } from '../pipelines/ingest-referentiel/import.ts';
 import { importerSinistres } from '../pipelines/ingest-sinistres/import.ts';
 import { lancerCampagne } from '../pipelines/campagne/run.ts';
+import { ecrireRapport } from '../pipelines/rapport/rapport.ts';
 
 interface Fixture {
   annee: number;
@@ -69,5 +70,19 @@ describe(`campagne ${fx.annee} on a hand-computed region`, () => {
   it('summarises modes, écrêtements and variations', () => {
     expect(resume.par_mode).toEqual({ individuel: 4, mixte: 1, collectif: 4 });
     expect(resume.ecretements).toEqual({ hausse: 1, baisse: 3 });
+  });
+
+  it('writes a self-contained HTML report with its charts, largest changes and data-quality findings', async () => {
+    const out = tempDir();
+    const { html } = await ecrireRapport(db.knex, fx.annee, out, '2026-11-24');
+    const texte = readFileSync(html, 'utf8');
+    expect(texte).toContain('Campagne de tarification AT/MP 2020');
+    expect(texte).toContain('24 novembre 2026');
+    expect((texte.match(/<svg /g) ?? []).length).toBe(4);
+    // nothing fetched from the network: the only URL is the SVG namespace
+    expect(texte.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).not.toMatch(/https?:\/\//);
+    // the largest change of the fixture: 6.00 → 4.80 (−1,20), then 5.00 → 6.25 (+1,25)
+    expect(texte).toMatch(/30000000700017[\s\S]*?−1,20/);
+    expect(texte).toMatch(/60000000400017[\s\S]*?\+1,25/);
   });
 });

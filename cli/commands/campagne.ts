@@ -4,6 +4,8 @@ import { action, parseAnnee, printJson, withDb } from '../run.ts';
 import { lancerCampagne, resumeCampagne, validerCampagne, type Resume } from '../../pipelines/campagne/run.ts';
 import { progress } from '../../lib/progress.ts';
 import { UserError } from '../../lib/errors.ts';
+import { ecrireRapport } from '../../pipelines/rapport/rapport.ts';
+import { loadConfig } from '../../lib/config.ts';
 
 function afficher(r: Resume & { deja_calculee?: boolean; reprise?: boolean }) {
   const o = r as Record<string, any>;
@@ -73,6 +75,18 @@ export function register(program: Command) {
         const annee = parseAnnee(opts.annee);
         const r = await withDb((db) => validerCampagne(db, annee, opts.agent));
         process.stdout.write(`campagne ${annee} validée par ${opts.agent} : ${r.calculees} taux figés, ${r.erreurs} erreurs\n`);
+      }),
+    );
+
+  campagne
+    .command('rapport')
+    .description("rapport de campagne pour le responsable de la tarification : modes, distribution des taux, variations, écrêtements, plus fortes variations, sinistralité par CTN, qualité des DSN (HTML autonome, graphiques SVG)")
+    .requiredOption('--annee <N>', 'année de tarification')
+    .action(
+      action(async (opts: { annee: string }) => {
+        const annee = parseAnnee(opts.annee);
+        const r = await withDb((db) => ecrireRapport(db.knex, annee, loadConfig().outDir));
+        process.stdout.write(`rapport de la campagne ${annee} : ${r.html}\n`);
       }),
     );
 }

@@ -72,6 +72,8 @@ export async function ingererDsn(db: Db, paths: string[], onFichier?: (r: Rappor
   try {
     for await (const [f, lecture] of pool.lire(files)) {
       const r = await ingererLecture(db, f, lecture);
+      // a refused file contributes nothing, but its refusal is kept for the campaign's data-quality review
+      if (r.statut === 'rejete') await db.knex('dsn_rejet').insert({ chemin: f, raison: r.raison ?? 'rejeté' });
       rapport.fichiers.push(r);
       if (r.statut === 'charge') rapport.charges++;
       else if (r.statut === 'deja_charge') rapport.deja_charges++;

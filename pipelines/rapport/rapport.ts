@@ -1,0 +1,90 @@
+/**
+ * `atmp campagne rapport --annee N`: the report a tarification head reads — counts by mode, distribution of the
+ * notified rates, variations against N-1, écrêtements, the largest changes, sinistralité by CTN, the DSN
+ * data-quality findings — as one self-contained HTML file (SVG charts inline, nothing fetched).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { Knex } from 'knex';
+import { runSql } from '../../lib/sql.ts';
+import { UserError } from '../../lib/errors.ts';
+import { anneeEffectif, anneesDeReference } from '../../rules/periodes.ts';
+import { resumeCampagne } from '../campagne/run.ts';
+import { barres } from './svg.ts';
+
+const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'rapport', 'campagne.html.hbs');
+const MOIS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+export const dateFr = (iso: string) => `${Number(iso.slice(8, 10))}${iso.slice(8, 10) === '01' ? 'er' : ''} ${MOIS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
+/** "1234567.5" → "1 234 567,50" (narrow no-break spaces), from the decimal string: no float */
+export function nombreFr(s: string | null | undefined, decimales = 2): string {
+  if (s == null || s === '') return '—';
+  const [ent, dec = ''] = s.replace(/^-/, '').split('.');
+  const groupes = ent.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+  const d = decimales ? `,${(dec + '0'.repeat(decimales)).slice(0, decimales)}` : '';
+  return `${s.startsWith('-') ? '−' : ''}${groupes}${d}`;
+}
+
+export interface DonneesRapport {
+  annee: number;
+  html: string;
+  donnees: Record<string, unknown>;
+}
+
+export async function donneesRapport(knex: Knex, annee: number, date: string): Promise<DonneesRapport> {
+  const campagne = await knex('campagne').where({ annee }).first();
+  if (!campagne) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
+  const resume = (await resumeCampagne(knex, annee)) as Record<string, any>;
+  const [debut, , fin] = anneesDeReference(annee);
+  const [variationsHisto, variations, ctn, [{ qualite }]] = await Promise.all([
+    runSql<{ classe: number; n: number }>(knex, 'rapport/variations.sql', { annee }),
+    runSql<Record<string, string>>(knex, 'rapport/plus-fortes-variations.sql', { annee, limite: 15 }),
+    runSql<Record<string, string>>(knex, 'rapport/sinistralite-ctn.sql', { annee, debut, fin }),
+    runSql<{ qualite: Record<string, any> }>(knex, 'rapport/qualite-dsn.sql', { annee_effectif: anneeEffectif(annee) }),
+  ]);
+  const q = typeof qualite === 'string' ? JSON.parse(qualite) : qualite;
+  const modes = ['collectif', 'mixte', 'individuel'].map((m) => ({ libelle: m, valeur: Number(resume.par_mode?.[m] ?? 0) }));
+  const histo = new Map(variationsHisto.map((v) => [v.classe, v.n]));
+  const classes = Array.from({ length: 17 }, (_, i) => i - 8);
+  const libelleClasse = (c: number) => (c === -8 ? '≤ −2' : c === 8 ? '≥ +2' : `${c >= 0 ? '+' : '−'}${nombreFr(String(Math.abs(c) / 4), 2)}`);
+  const graphiques = {
+    modes: barres(modes, { titre: 'Sections par mode de tarification', largeur: 460 }),
+    ecretements: barres(
+      [{ libelle: 'à la hausse (plafond)', valeur: Number(resume.ecretements?.hausse ?? 0), couleur: '#c00000' }, { libelle: 'à la baisse (plancher)', valeur: Number(resume.ecretements?.baisse ?? 0), couleur: '#2e7d32' }],
+      { titre: 'Écrêtements appliqués', largeur: 460 },
+    ),
+    distribution: barres(
+      (resume.distribution_taux ?? []).map((d: { de: number; a: number; n: number }) => ({ libelle: d.de === 10 ? '10 % et +' : `${d.de}–${d.a} %`, valeur: d.n })),
+      { titre: 'Distribution des taux notifiés', largeur: 900 },
+    ),
+    variations: barres(
+      classes.map((c) => ({ libelle: libelleClasse(c), valeur: histo.get(c) ?? 0, couleur: c < 0 ? '#2e7d32' : c > 0 ? '#c00000' : '#7f7f7f' })),
+      { titre: 'Variation par rapport au taux précédent (points)', largeur: 900 },
+    ),
+  };
+  const donnees = {
+    annee, date: dateFr(date),
+    statut: campagne.statut === 'validee' ? `campagne validée le ${dateFr(new Date(campagne.validee_le).toISOString().slice(0, 10))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
+    bareme: campagne.bareme_empreinte?.slice(0, 12) ?? '—', resume,
+    tauxMoyen: resume.taux?.moyen_pondere ? `${nombreFr(resume.taux.moyen_pondere, 2)} %` : '—',
+    variation: resume.variation ?? {},
+    variations: variations.map((v) => ({
+      ...v, taux_precedent: nombreFr(v.taux_precedent), taux_calcule: nombreFr(v.taux_calcule), taux_notifie: nombreFr(v.taux_notifie),
+      variation: `${v.variation.startsWith('-') ? '' : '+'}${nombreFr(v.variation)}`, sens: v.variation.startsWith('-') ? 'baisse' : 'hausse',
+    })),
+    ctn: ctn.map((c) => ({ ...c, masse_salariale: `${nombreFr(c.masse_salariale, 0)} €`, valeur_du_risque: `${nombreFr(c.valeur_du_risque, 0)} €`, taux_moyen_pondere: c.taux_moyen_pondere ? `${nombreFr(c.taux_moyen_pondere)} %` : '—' })),
+    debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques,
+  };
+  const html = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'))(donnees);
+  return { annee, html, donnees };
+}
+
+export async function ecrireRapport(knex: Knex, annee: number, outDir: string, date = new Date().toISOString().slice(0, 10)): Promise<{ html: string }> {
+  const r = await donneesRapport(knex, annee, date);
+  const dir = join(outDir, 'rapports');
+  mkdirSync(dir, { recursive: true });
+  const html = join(dir, `campagne-${annee}.html`);
+  writeFileSync(html, r.html);
+  return { html };
+}
