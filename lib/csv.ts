@@ -2,7 +2,10 @@
  * Small CSV files read whole (référentiel, barèmes): header row, `;` or `,` (detected on the header),
  * UTF-8 with or without BOM, `#` comment lines, and the physical line number of every row for error messages.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { InputRejected, UserError } from './errors.ts';
 
 export interface CsvRow {
   /** 1-based physical line of the row in the file */
@@ -54,3 +57,29 @@ export function parseCsv(text: string): CsvTable {
 /** Writes one CSV cell, quoting when needed. */
 export const csvCell = (v: string, delimiter = ';') =>
   v.includes(delimiter) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+
+export interface FichierCsv {
+  fichier: string;
+  sha256: string;
+  table: CsvTable;
+}
+
+/** Reads a CSV file (UTF-8, BOM accepted); an unreadable or non UTF-8 file is rejected as a whole. */
+export function lireFichierCsv(fichier: string): FichierCsv {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(fichier);
+  } catch (e) {
+    throw new UserError(`${fichier}: illisible (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const text = bytes.toString('utf8');
+  const rejete = `${fichier}: rejeté, rien n'a été chargé`;
+  if (text.includes('\ufffd')) throw new InputRejected([{ file: fichier, line: 1, reason: 'fichier non UTF-8' }], rejete);
+  try {
+    return { fichier, sha256, table: parseCsv(text) };
+  } catch (e) {
+    const m = /line (\d+)/i.exec((e as Error).message);
+    throw new InputRejected([{ file: fichier, line: m ? Number(m[1]) : 1, reason: `CSV mal formé : ${(e as Error).message}` }], rejete);
+  }
+}

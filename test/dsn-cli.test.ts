@@ -1,14 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { testDb, type TestDb } from './helpers/db.ts';
-import { ROOT, tempDir, type CliResult } from './helpers/cli.ts';
+import { runCli, tempDir, type CliResult } from './helpers/cli.ts';
 import { avecCleLuhn } from '../lib/siret.ts';
 import { texteDsn } from '../pipelines/ingest-dsn/synthetique.ts';
 
-const ENTRY = join(ROOT, 'test', 'fixtures', 'dsn', 'cli.ts');
 let db: TestDb | undefined;
 let env: Record<string, string | undefined>;
 let dir: string;
@@ -25,17 +23,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-function atmp(args: string[], extra: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env: { ...process.env, ...env, ...extra } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const atmp = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> => runCli(args, { ...env, ...extra });
 
 describe('atmp ingest dsn / atmp etablissement', () => {
   const siren = avecCleLuhn('13579246');
@@ -51,7 +39,7 @@ describe('atmp ingest dsn / atmp etablissement', () => {
     );
     const mauvais = join(dir, 'mauvais.dsn');
     writeFileSync(mauvais, "S10.G00.00.001,'X'\nS10.G00.00.005,'02'\nS20.G00.05.001,'01'\n");
-    const r = await atmp(['ingest', 'dsn', mauvais, bon], { ATMP_TEST_INGEST_PARENT: '1' });
+    const r = await atmp(['ingest', 'dsn', mauvais, bon]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`REJETÉ ${mauvais}:3: envoi tronqué`);
     expect(r.stdout).toContain('Résumé : 1 fichier(s) chargé(s), 0 déjà chargé(s), 1 rejeté(s) ; déclarations : 1 retenue(s)');

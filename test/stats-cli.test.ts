@@ -1,19 +1,16 @@
 /**
  * `atmp stats sinistralite` run once as a user would: the real command line in a child process on a database
- * holding the hand-computed fixture (test/fixtures/statistiques/sinistralite-2024.yaml). Until cli/main.ts wires
- * cli/commands/stats.ts, the child runs test/fixtures/statistiques/cli.ts (the real program plus that command).
+ * holding the hand-computed fixture (test/fixtures/statistiques/sinistralite-2024.yaml).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, tempDir, type CliResult } from './helpers/cli.ts';
+import { runCli, tempDir, type CliResult } from './helpers/cli.ts';
 import { testDb, type TestDb } from './helpers/db.ts';
 import { openDb } from '../lib/db.ts';
 import { loadConfig } from '../lib/config.ts';
 import { chargerFixture, lireFixture } from './fixtures/statistiques/charger.ts';
 
-const ENTRY = join(ROOT, 'test', 'fixtures', 'statistiques', 'cli.ts');
 const fx = lireFixture();
 let db: TestDb | undefined;
 let env: Record<string, string | undefined>;
@@ -39,17 +36,7 @@ beforeAll(async () => {
 });
 afterAll(async () => db?.drop());
 
-function atmp(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const atmp = (args: string[]): Promise<CliResult> => runCli(args, env);
 
 describe('atmp stats sinistralite', () => {
   it('writes the CTN table under ATMP_OUT_DIR, says where, and refuses a bad --par', async () => {

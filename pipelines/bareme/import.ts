@@ -4,11 +4,9 @@
  * line. Any problem: every problem is reported as file:line and nothing is loaded. A valid file replaces that
  * year's table in one transaction.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Db } from '../../lib/db.ts';
-import { parseCsv, type CsvTable } from '../../lib/csv.ts';
+import { lireFichierCsv, type CsvTable } from '../../lib/csv.ts';
 import { InputRejected, UserError, type InputProblem } from '../../lib/errors.ts';
 import {
   CODE_RISQUE_RE, CTNS, categoriesAttendues, normaliserCodeRisque, type CategorieCout, type TableCouts,
@@ -137,22 +135,7 @@ export async function importerBareme(
 ): Promise<ImportResult> {
   const { annee, fichier } = opts;
   if (!Number.isInteger(annee) || annee < 2000 || annee > 2100) throw new UserError(`année ${annee} invalide`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(fichier);
-  } catch (e) {
-    throw new UserError(`${fichier}: illisible (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const text = bytes.toString('utf8');
-  if (text.includes('\ufffd')) throw new InputRejected([{ file: fichier, line: 1, reason: 'fichier non UTF-8' }], `${fichier}: rejeté, rien n'a été chargé`);
-  let table: CsvTable;
-  try {
-    table = parseCsv(text);
-  } catch (e) {
-    const m = /line (\d+)/i.exec((e as Error).message);
-    throw new InputRejected([{ file: fichier, line: m ? Number(m[1]) : 1, reason: `CSV mal formé : ${(e as Error).message}` }], `${fichier}: rejeté, rien n'a été chargé`);
-  }
+  const { sha256, table } = lireFichierCsv(fichier);
   const type = opts.type ?? detectType(table);
   if (!type) {
     throw new InputRejected(

@@ -1,35 +1,7 @@
 /** Cell readers shared by the référentiel and sinistre imports: dates, yes/no, e-mail, decimals, file loading. */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parseCsv, type CsvTable } from '../../lib/csv.ts';
-import { InputRejected, UserError } from '../../lib/errors.ts';
 import { D, type Decimal } from '../../rules/decimal.ts';
 
-export interface FichierCsv {
-  fichier: string;
-  sha256: string;
-  table: CsvTable;
-}
-
-/** Reads a CSV file (UTF-8, BOM accepted); an unreadable or non UTF-8 file is rejected as a whole. */
-export function lireFichierCsv(fichier: string): FichierCsv {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(fichier);
-  } catch (e) {
-    throw new UserError(`${fichier}: illisible (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const text = bytes.toString('utf8');
-  const rejete = `${fichier}: rejeté, rien n'a été chargé`;
-  if (text.includes('\ufffd')) throw new InputRejected([{ file: fichier, line: 1, reason: 'fichier non UTF-8' }], rejete);
-  try {
-    return { fichier, sha256, table: parseCsv(text) };
-  } catch (e) {
-    const m = /line (\d+)/i.exec((e as Error).message);
-    throw new InputRejected([{ file: fichier, line: m ? Number(m[1]) : 1, reason: `CSV mal formé : ${(e as Error).message}` }], rejete);
-  }
-}
+export { lireFichierCsv, type FichierCsv } from '../../lib/csv.ts';
 
 /** A calendar date written AAAA-MM-JJ or JJ/MM/AAAA, returned as 'YYYY-MM-DD'; undefined when invalid. */
 export function lireDate(raw: string): string | undefined {

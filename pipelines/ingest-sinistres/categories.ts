@@ -1,32 +1,21 @@
 /**
  * Categories of a sinistre (CSS D.242-6-6) and when they become final (CSS D.242-6-7). Pure functions.
  */
-import type { Decimal } from '../../rules/decimal.ts';
+import { ZERO, type Decimal } from '../../rules/decimal.ts';
+import { categorieIP as categorieIPRegle, categorieIT as categorieITRegle } from '../../rules/categories.ts';
 import type { CategorieIP, CategorieIT } from '../../rules/bareme.ts';
 
-/** IT by days of arrêt prescribed: none or < 4, 4–15, 16–45, 46–90, 91–150, > 150 (D.242-6-6). */
-export function categorieIT(jours: number | null): CategorieIT {
-  const j = jours ?? 0;
-  if (j < 4) return 'IT1';
-  if (j <= 15) return 'IT2';
-  if (j <= 45) return 'IT3';
-  if (j <= 90) return 'IT4';
-  if (j <= 150) return 'IT5';
-  return 'IT6';
-}
+/** IT by days of arrêt prescribed (CSS D.242-6-6, rules/categories.ts); no days known: none, IT1. */
+export const categorieIT = (jours: number | null): CategorieIT => categorieITRegle(jours ?? 0);
 
 /**
- * IP by the notified rate: < 10 %, 10–19, 20–39, ≥ 40 % or death (D.242-6-6). No rate and no death: no IP
- * category. A rate of 0 % is read as "no permanent incapacity" (no IP category) [à vérifier: D.242-6-6 speaks
- * of claims that led to the notification of an IP rate, a 0 % notification is not such a rate].
+ * IP by the notified rate (CSS D.242-6-6, rules/categories.ts). No rate and no death: no IP category. A rate of
+ * 0 % is read as "no permanent incapacity" (no IP category) [à vérifier: D.242-6-6 speaks of claims that led to
+ * the notification of an IP rate, a 0 % notification is not such a rate].
  */
 export function categorieIP(taux: Decimal | null, deces: boolean): CategorieIP | null {
-  if (deces) return 'IP4';
-  if (taux === null || taux.lte(0)) return null;
-  if (taux.lt(10)) return 'IP1';
-  if (taux.lt(20)) return 'IP2';
-  if (taux.lt(40)) return 'IP3';
-  return 'IP4';
+  if (!deces && (taux === null || taux.lte(0))) return null;
+  return categorieIPRegle(taux ?? ZERO, deces);
 }
 
 /**
