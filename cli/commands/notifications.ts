@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { action, parseAnnee, printJson, withDb } from '../run.ts';
+import { envoyerNotifications, statutNotifications, type Statut } from '../../pipelines/notifications/pipeline.ts';
+import { progress } from '../../lib/progress.ts';
+import { UserError } from '../../lib/errors.ts';
+
+function afficher(s: Statut & { rendues_ce_passage?: number; envoyees_ce_passage?: number; transport?: string }) {
+  const lignes = [
+    `Notifications ${s.annee} (campagne ${s.statut_campagne}) : ${s.destinataires} destinataires, ${s.sections ?? 0} sections d'établissement`,
+    ...(s.transport !== undefined ? [`  ce passage : ${s.rendues_ce_passage} rendues, ${s.envoyees_ce_passage} envoyées (${s.transport})`] : []),
+    `  envoyées : ${s.envoyees} (dont réputées notifiées : ${s.reputees_notifiees})`,
+    `  en attente d'envoi : ${s.en_attente}`,
+    `  lot d'impression : ${s.papier} sans notification dématérialisée, ${s.echecs} adresses refusées`,
+    `  à vérifier (envoi interrompu) : ${s.a_verifier}`,
+    ...s.problemes.map((p) => `    ${p.siren} ${p.raison_sociale} [${p.statut}, ${p.tentatives} tentative(s)] ${p.erreur ?? ''} ${p.statut === 'envoi_en_cours' ? `Message-ID ${p.message_id}` : ''}`.trimEnd()),
+  ];
+  if (s.a_verifier) {
+    lignes.push(
+      `  Un envoi SMTP interrompu ne peut pas être rejoué sans risque de doublon : vérifiez le Message-ID dans les journaux du serveur SMTP,`,
+      `  puis « atmp notifications send --annee ${s.annee} --incertains confirmer » (reçu) ou « --incertains renvoyer » (non reçu, même Message-ID).`,
+    );
+  }
+  process.stdout.write(lignes.join('\n') + '\n');
+}
+
+export function register(program: Command) {
+  const notifications = program.command('notifications').description('notifications groupées des taux d’une campagne validée : PDF, envoi par courriel, lot d’impression');
+
+  notifications
+    .command('send')
+    .description('rend les PDF manquants et envoie les notifications non envoyées (SMTP si ATMP_SMTP_URL, sinon fichiers .eml dans <ATMP_OUT_DIR>/outbox/<année>/) ; relançable à tout moment, jamais deux envois')
+    .requiredOption('--annee <N>', 'année de tarification (campagne validée)')
+    .option('--incertains <action>', "envois interrompus (état « envoi_en_cours ») : « confirmer » (reçus) ou « renvoyer » (même Message-ID)")
+    .option('--sans-envoi', 'rend les PDF sans rien envoyer')
+    .option('--json', 'résultat en JSON')
+    .action(
+      action(async (opts: { annee: string; incertains?: string; sansEnvoi?: boolean; json?: boolean }) => {
+        const annee = parseAnnee(opts.annee);
+        if (opts.incertains && opts.incertains !== 'confirmer' && opts.incertains !== 'renvoyer') throw new UserError(`--incertains ${opts.incertains} : « confirmer » ou « renvoyer » attendu`, 2);
+        const rendu = progress(`notifications ${annee} : rendu`);
+        const envoi = progress(`notifications ${annee} : envoi`);
+        const r = await withDb((db) =>
+          envoyerNotifications(db, {
+            annee, incertains: opts.incertains as 'confirmer' | 'renvoyer' | undefined, sansEnvoi: opts.sansEnvoi,
+            progression: (etape, f, t) => (etape === 'rendu' ? rendu : envoi).update(f, t),
+          }),
+        );
+        rendu.stop();
+        envoi.stop();
+        if (opts.json) printJson(r);
+        else afficher(r);
+        return r.a_verifier ? 1 : 0;
+      }),
+    );
+
+  notifications
+    .command('status')
+    .description('compte des notifications par état et liste des échecs')
+    .requiredOption('--annee <N>', 'année de tarification')
+    .option('--json', 'sortie JSON')
+    .action(
+      action(async (opts: { annee: string; json?: boolean }) => {
+        const annee = parseAnnee(opts.annee);
+        const s = await withDb((db) => statutNotifications(db.knex, annee));
+        if (opts.json) printJson(s);
+        else afficher(s);
+      }),
+    );
+}

@@ -1,0 +1,103 @@
+/**
+ * Where notification e-mails go: SMTP when ATMP_SMTP_URL is set (nodemailer 10 pooled transport, ATMP_SMTP_POOL
+ * connections, ATMP_SMTP_RATE messages per second), else `.eml` files in <ATMP_OUT_DIR>/outbox/<annee>/ so the
+ * default works offline. The outbox file is written atomically (temporary name, then rename): its presence means
+ * "delivered", which resolves a crash between delivery and the ledger update without guessing.
+ */
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { NotificationsConfig } from './config.ts';
+
+export interface Message {
+  siren: string;
+  messageId: string;
+  a: string;
+  sujet: string;
+  html: string;
+  texte: string;
+  fichier: string;
+  pdf: Buffer;
+}
+
+/**
+ * ok: accepted. permanente: refused for good (5xx). transitoire: certainly not accepted, retry later (4xx,
+ * connection refused). incertaine: the message may have been accepted (connection lost during or after DATA).
+ */
+export type ResultatEnvoi = { ok: true; reponse: string } | { ok: false; nature: 'permanente' | 'transitoire' | 'incertaine'; erreur: string };
+
+export interface Expediteur {
+  description: string;
+  /** messages sent concurrently */
+  parallelisme: number;
+  envoyer(m: Message): Promise<ResultatEnvoi>;
+  /** for a row left 'envoi_en_cours': was it delivered? (undefined: cannot tell) */
+  verifier?(siren: string): 'livre' | 'absent';
+  fermer(): Promise<void>;
+}
+
+function options(config: NotificationsConfig, m: Message) {
+  return {
+    from: { name: config.carsat.nom, address: config.carsat.email },
+    to: m.a,
+    subject: m.sujet,
+    messageId: m.messageId,
+    text: m.texte,
+    html: m.html,
+    attachments: [{ filename: m.fichier, content: m.pdf, contentType: 'application/pdf' }],
+    headers: { 'X-ATMP-Siren': m.siren },
+  };
+}
+
+/** Reads a nodemailer error: permanent for 5xx, transient when nothing can have been accepted, else uncertain. */
+export function natureErreur(e: { responseCode?: number; code?: string; command?: string }): 'permanente' | 'transitoire' | 'incertaine' {
+  if (e.responseCode && e.responseCode >= 500) return 'permanente';
+  if (e.responseCode && e.responseCode >= 400) return 'transitoire';
+  // no SMTP reply: a connection that could not be opened delivered nothing; a connection lost after the data
+  // was sent may have delivered it
+  if (e.code === 'ECONNECTION' || e.code === 'EDNS' || e.command === 'CONN') return 'transitoire';
+  return 'incertaine';
+}
+
+export function creerExpediteur(config: NotificationsConfig, outbox: string): Expediteur {
+  if (!config.smtpUrl) {
+    const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+    mkdirSync(outbox, { recursive: true });
+    const chemin = (siren: string) => join(outbox, `${siren}.eml`);
+    return {
+      description: `fichiers .eml dans ${outbox}`,
+      parallelisme: 4,
+      async envoyer(m) {
+        const info = await t.sendMail(options(config, m));
+        const tmp = `${chemin(m.siren)}.${process.pid}.tmp`;
+        writeFileSync(tmp, info.message as Buffer);
+        renameSync(tmp, chemin(m.siren));
+        return { ok: true, reponse: `écrit ${chemin(m.siren)}` };
+      },
+      verifier: (siren) => (existsSync(chemin(siren)) ? 'livre' : 'absent'),
+      fermer: async () => t.close(),
+    };
+  }
+  const t = nodemailer.createTransport({
+    url: config.smtpUrl,
+    pool: true,
+    maxConnections: config.smtpPool,
+    maxMessages: 100,
+    ...(config.smtpRate ? { rateDelta: 1000, rateLimit: config.smtpRate } : {}),
+  } as Parameters<typeof nodemailer.createTransport>[0]);
+  return {
+    description: `SMTP ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')} (${config.smtpPool} connexions${config.smtpRate ? `, ${config.smtpRate}/s` : ''})`,
+    parallelisme: config.smtpPool * 2,
+    async envoyer(m) {
+      try {
+        const info = await t.sendMail(options(config, m));
+        if (info.rejected?.length) return { ok: false, nature: 'permanente', erreur: `refusé : ${info.rejected.join(', ')} ${info.response ?? ''}` };
+        return { ok: true, reponse: String(info.response ?? '') };
+      } catch (e) {
+        const err = e as Error & { responseCode?: number; code?: string; command?: string; response?: string };
+        return { ok: false, nature: natureErreur(err), erreur: `${err.responseCode ?? err.code ?? ''} ${err.response ?? err.message}`.trim() };
+      }
+    },
+    fermer: async () => t.close(),
+  };
+}
