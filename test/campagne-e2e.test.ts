@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ROOT, tempDir } from './helpers/cli.ts';
@@ -74,7 +75,13 @@ describe(`campagne ${fx.annee} on a hand-computed region`, () => {
 
   it('writes a self-contained HTML report with its charts, largest changes and data-quality findings', async () => {
     const out = tempDir();
-    const { html } = await ecrireRapport(db.knex, fx.annee, out, '2026-11-24');
+    const { html, pdf } = await ecrireRapport(db.knex, fx.annee, out, '2026-11-24');
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+    const pdftotext = spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+    if (!pdftotext.error) {
+      expect(pdftotext.stdout).toContain('Campagne de tarification AT/MP 2020');
+      expect(pdftotext.stdout).toContain('30000000700017');
+    }
     const texte = readFileSync(html, 'utf8');
     expect(texte).toContain('Campagne de tarification AT/MP 2020');
     expect(texte).toContain('24 novembre 2026');

@@ -145,7 +145,7 @@ export function genererRegion(opts: OptionsGeneration): RapportGeneration {
     const nbEtabs = taille === 'petite' ? (h.vrai(0.1) ? 2 : 1) : taille === 'moyenne' ? h.entier(1, 3) : h.entier(2, 4);
     const nom = `${h.choix(ACTIVITES)} ${h.choix(NOMS)}${h.vrai(0.3) ? ' et Fils' : ''}`;
     // Alsace-Moselle: the last establishment of some large companies (individuel rate: no annex 3 needed)
-    const am = taille === 'grande' && nbEtabs >= 2 && h.vrai(0.3);
+    const am = taille === 'grande' && effectif >= 200 && nbEtabs >= 2 && h.vrai(0.3);
     const code0 = h.choix(pool);
     const etabs: Etab[] = [];
     for (let k = 0; k < nbEtabs; k++) {

@@ -13,6 +13,9 @@ import { UserError } from '../../lib/errors.ts';
 import { anneeEffectif, anneesDeReference } from '../../rules/periodes.ts';
 import { resumeCampagne } from '../campagne/run.ts';
 import { barres } from './svg.ts';
+import { createRequire } from 'node:module';
+import { definitionRapport, POLICE_GRAPHIQUES } from '../../templates/rapport/campagne-pdf.ts';
+import { rendreDefinition } from '../notifications/rendu.ts';
 
 const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'rapport', 'campagne.html.hbs');
 const MOIS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
@@ -80,11 +83,14 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
   return { annee, html, donnees };
 }
 
-export async function ecrireRapport(knex: Knex, annee: number, outDir: string, date = new Date().toISOString().slice(0, 10)): Promise<{ html: string }> {
+export async function ecrireRapport(knex: Knex, annee: number, outDir: string, date = new Date().toISOString().slice(0, 10)): Promise<{ html: string; pdf: string }> {
   const r = await donneesRapport(knex, annee, date);
   const dir = join(outDir, 'rapports');
   mkdirSync(dir, { recursive: true });
   const html = join(dir, `campagne-${annee}.html`);
   writeFileSync(html, r.html);
-  return { html };
+  const pdf = join(dir, `campagne-${annee}.pdf`);
+  (createRequire(import.meta.url)('pdfmake') as { addFonts(f: unknown): void }).addFonts(POLICE_GRAPHIQUES);
+  writeFileSync(pdf, await rendreDefinition(definitionRapport(r.donnees)));
+  return { html, pdf };
 }
