@@ -1,0 +1,42 @@
+/**
+ * The README's main command, end to end on a small region: `atmp demo` exits 0, the outbox holds one .eml per
+ * dematerialised recipient with its PDF, the report is written, and a second run changes nothing and sends
+ * nothing twice.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { runCli, tempDir } from './helpers/cli.ts';
+import { testDb } from './helpers/db.ts';
+
+describe('atmp demo', () => {
+  it('runs the whole yearly job, then a second time without changing or sending anything', async () => {
+    const dir = tempDir('atmp-demo-');
+    const db = await testDb();
+    const env = { ...(db.url ? { DATABASE_URL: db.url } : { DATABASE_URL: '', ATMP_DATA_DIR: join(dir, 'db') }), ATMP_OUT_DIR: join(dir, 'out') };
+    await db.close();
+
+    const premier = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
+    expect(premier.code, premier.stderr).toBe(0);
+    expect(premier.stdout).toMatch(/rejeté : .*\.dsn:\d+: /);
+    expect(premier.stdout).toMatch(/campagne 2024 validée/);
+    const outbox = join(dir, 'out', 'outbox', '2024');
+    const emls = readdirSync(outbox).filter((f) => f.endsWith('.eml'));
+    const envoyees = Number(/au total (\d+) envoyées/.exec(premier.stdout)![1]);
+    expect(emls.length).toBe(envoyees);
+    expect(emls.length).toBeGreaterThan(0);
+    const mail = await simpleParser(readFileSync(join(outbox, emls[0])));
+    const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf');
+    expect(pdf?.content.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(existsSync(join(dir, 'out', 'rapports', 'campagne-2024.html'))).toBe(true);
+    expect(existsSync(join(dir, 'out', 'statistiques', 'sinistralite-2022-ctn.csv'))).toBe(true);
+
+    const second = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/déjà validée/);
+    expect(second.stdout).toMatch(/ce passage : 0 PDF rendus, 0 envoyées/);
+    expect(readdirSync(outbox).filter((f) => f.endsWith('.eml'))).toEqual(emls);
+    await db.drop();
+  });
+});
