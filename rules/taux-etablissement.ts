@@ -70,6 +70,11 @@ export interface ResultatTaux {
 }
 
 const s = (d: Decimal) => d.toString();
+/** A source as cited in an explanation: its legal reference, without the provenance URLs (see atmp bareme show). */
+const sourceCourte = (src: string | undefined) => {
+  const t = (src ?? '').split(/https?:\/\//)[0].replace(/[\s,;:(]+$/, '').trim();
+  return t || undefined;
+};
 
 export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux {
   const { annee, alsaceMoselle, section } = sit;
@@ -152,7 +157,7 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
   }
   const tauxCollectif = tc?.taux ?? null;
   if (tc) {
-    etapes.push({ id: 'taux_collectif', regle: `taux net collectif du code risque ${codeTarif}${alsaceMoselle ? ' (Alsace-Moselle)' : ''}`, reference: alsaceMoselle ? 'CSS art. D242-35 ; annexe 3 de l’arrêté annuel' : 'CSS art. D242-6-11 ; annexe 1 de l’arrêté annuel', valeur: s(tc.taux), note: tc.source });
+    etapes.push({ id: 'taux_collectif', regle: `taux net collectif du code risque ${codeTarif}${alsaceMoselle ? ' (Alsace-Moselle)' : ''}`, reference: alsaceMoselle ? 'CSS art. D242-35 ; annexe 3 de l’arrêté annuel' : 'CSS art. D242-6-11 ; annexe 1 de l’arrêté annuel', valeur: s(tc.taux), note: sourceCourte(tc.source) });
   }
 
   // 4. Individual part: valeur du risque, taux brut, taux net
@@ -177,16 +182,16 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
       note: [
         vr.ecartes.length ? `sinistres écartés : ${vr.ecartes.map((e) => `${e.id ? `${e.id} ` : ''}(${e.annee}) ${e.motif}`).join(' ; ')}` : '',
         horsPeriode.length ? `masses salariales hors période ignorées : ${horsPeriode.join(', ')}` : '',
-        'coûts moyens de l’année N appliqués aux trois années [à vérifier]',
+        `coûts moyens ${annee} appliqués aux trois années [à vérifier] ; sources : atmp bareme show ${annee}`,
       ].filter(Boolean).join(' ; '),
-      detail: { annees: vr.annees satisfies DetailAnnee[], ecartes: vr.ecartes, sources_couts_moyens: Object.fromEntries(bareme.sourcesCoutsMoyens) },
+      detail: { annees: vr.annees satisfies DetailAnnee[], ecartes: vr.ecartes },
     });
     tb = tauxBrut(vr.total, vr.masseTotale);
     etapes.push({ id: 'taux_brut', regle: 'taux brut = 100 × valeur du risque / masse salariale', reference: 'CSS art. D242-6-6', entrees: { valeur_du_risque: s(vr.total), masse_salariale: s(vr.masseTotale) }, valeur: s(tb) });
     tni = tauxNet(tb, m);
     etapes.push({
       id: 'taux_net_individuel', regle: 'taux net = (taux brut + M1) × (1 + M2) + M3 + M4', reference: 'CSS art. D242-6-3, D242-6-9',
-      entrees: { taux_brut: s(tb), m1: s(m.m1), m2: `${s(m.m2)} %`, m3: s(m.m3), m4: s(m.m4) }, valeur: s(tni), note: m.source,
+      entrees: { taux_brut: s(tb), m1: s(m.m1), m2: `${s(m.m2)} %`, m3: s(m.m3), m4: s(m.m4) }, valeur: s(tni), note: sourceCourte(m.source),
     });
     if (mode === 'individuel') brut = tni;
     else {

@@ -67,13 +67,13 @@ describe('atmp campagne run: kill -9 and resume', () => {
   it('a run killed in the middle is resumed by the same command, with the rows of an uninterrupted run', async () => {
     // reference: an uninterrupted run on its own database
     const ref = await testDb();
-    await genererRegion(ref.knex, { entreprises: 120, annee: ANNEE });
+    await genererRegion(ref.knex, { entreprises: 300, annee: ANNEE });
     await lancerCampagne(ref, { annee: ANNEE, lot: 3 });
     const attendu = await lignes(ref);
     await ref.drop();
     expect(attendu.length).toBeGreaterThan(150);
 
-    const { env, open } = await baseCli(120);
+    const { env, open } = await baseCli(300);
     const tue = await lancerPuisTuer(env, 5);
     expect(tue.tue, `the run was not killed mid-way:\n${tue.stderr}`).toBe(true);
 
@@ -99,20 +99,24 @@ describe('atmp campagne run: kill -9 and resume', () => {
   });
 
   it('refuses a second concurrent run with a clear message', async () => {
-    const { env, open } = await baseCli(150);
+    // enough companies, one per batch, for the first run to be still running when the second starts
+    const { env, open } = await baseCli(600);
     const first = spawn(process.execPath, [BIN, 'campagne', 'run', '--annee', String(ANNEE), '--lot', '1'], {
       cwd: ROOT, env: { ...process.env, ...env, ATMP_PROGRESS_INTERVAL_MS: '0' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
-    await new Promise<void>((resolve) => {
+    const fin = new Promise<number | null>((r) => first.on('close', r));
+    await new Promise<void>((resolve, reject) => {
       let err = '';
       first.stderr.on('data', (d) => {
         err += d;
         if (/campagne \d+ : [1-9]\d*\//.test(err)) resolve();
       });
+      first.on('close', (code) => reject(new Error(`the first run ended (${code}) before the second started:\n${err}`)));
     });
     const second = await runCli(['campagne', 'run', '--annee', String(ANNEE)], env);
     first.kill('SIGKILL');
-    await new Promise((r) => first.on('close', r));
+    const codePremier = await fin;
+    expect(codePremier, 'the first run was still running when the second one was refused').toBeNull();
     expect(second.code).not.toBe(0);
     expect(second.stderr).toMatch(/déjà en cours|en cours d'utilisation|in use|utilis/);
     const db = await open();

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Db } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
-import { pgArray, runSql } from '../../lib/sql.ts';
+import { runSql } from '../../lib/sql.ts';
 import { withConnexion } from '../../lib/copy.ts';
 import { demarrerJob } from '../../jobs/ledger.ts';
 import { chargerBareme } from '../bareme/load.ts';
@@ -145,8 +145,7 @@ async function calculer(conn: Knex | Knex.Transaction, bareme: BaremeAnnee, empr
   }
 }
 
-async function ecrire(trx: Knex.Transaction, annee: number, sirens: string[], rows: LigneBase[]) {
-  await trx('campagne_taux').where({ annee, decision: 1 }).whereIn('siren', sirens).del();
+async function ecrire(trx: Knex.Transaction, rows: LigneBase[]) {
   for (let i = 0; i < rows.length; i += 500) await trx('campagne_taux').insert(rows.slice(i, i + 500));
 }
 
@@ -158,9 +157,10 @@ const COLONNES_COPY = [
 ] as const;
 
 /** One batch in one transaction on the raw connection: its rows bulk-loaded with COPY, and the checkpoint. */
-async function ecrireCopy(db: Db, annee: number, sirens: string[], rows: LigneBase[], checkpoint: { job: string; periode: string }) {
+async function ecrireCopy(db: Db, sirens: string[], rows: LigneBase[], checkpoint: { job: string; periode: string }) {
+  // no delete first: a batch's rows are committed with the checkpoint that follows them, so the rows of a batch
+  // after the checkpoint cannot exist (the primary key would refuse a duplicate anyway)
   await withConnexion(db, async (c) => {
-    await c.query('delete from campagne_taux where annee = $1 and decision = 1 and siren = any($2::text[])', [annee, pgArray(sirens)]);
     await c.copy('campagne_taux', [...COLONNES_COPY], rows.map((r) => COLONNES_COPY.map((k) => {
       const v = (r as Record<string, unknown>)[k];
       return v === null || v === undefined ? undefined : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
@@ -191,7 +191,7 @@ export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Res
       .transaction(async (trx) => {
         await trx('campagne').insert({ annee, statut: 'calcul', bareme_empreinte: empreinte }).onConflict('annee').merge();
         await trx('campagne_taux').where({ annee }).del();
-        await calculer(trx, bareme, empreinte, opts, '', async (sirens, rows) => ecrire(trx, annee, sirens, rows));
+        await calculer(trx, bareme, empreinte, opts, '', async (_sirens, rows) => ecrire(trx, rows));
         resume = await resumeCampagne(trx, annee);
         throw new Rollback();
       })
@@ -214,7 +214,7 @@ export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Res
         await run.avancer(trx, { siren: '' });
       });
     }
-    await calculer(knex, bareme, empreinte, opts, depart, (sirens, rows) => ecrireCopy(db, annee, sirens, rows, run));
+    await calculer(knex, bareme, empreinte, opts, depart, (sirens, rows) => ecrireCopy(db, sirens, rows, run));
     const resume = await resumeCampagne(knex, annee);
     const { statut: _s, annee: _a, ...stocke } = resume;
     await knex('campagne').where({ annee }).update({ statut: 'calculee', calculee_le: knex.fn.now(), resume: JSON.stringify(stocke) });

@@ -4,7 +4,7 @@ select s.siret, s.siren, s.code_risque, s.section, s.date_debut,
        e.alsace_moselle, e.date_creation, e.option_taux_unique, e.origine, e.a_revoir,
        c.ctn, c.particularite
 from etablissement_section s
-join etablissement e on e.siret = s.siret
+join etablissement e on e.siret = s.siret and e.siren = any(:sirens)
 left join code_risque c on c.code_risque = s.code_risque
 where s.siren = any(:sirens)
   and (s.date_debut is null or s.date_debut < make_date(:annee, 1, 1))

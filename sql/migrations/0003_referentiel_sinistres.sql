@@ -153,8 +153,9 @@ with courante as not materialized (
          (v.siret_utilisateur is not null and not v.utilisateur_procedure_collective
           and v.categorie_ip in ('IP2', 'IP3', 'IP4')) as partage_interim
   from sinistre_version v
-  join sinistre s on s.sinistre_id = v.sinistre_id and s.version_courante = v.numero
-  where v.nature <> 'TRAJET' and not v.compte_special and not v.inopposable
+  -- the current version, looked up per row through sinistre's primary key (a join would scan every sinistre)
+  where v.numero = (select s.version_courante from sinistre s where s.sinistre_id = v.sinistre_id)
+    and v.nature <> 'TRAJET' and not v.compte_special and not v.inopposable
 )
 select sinistre_id, numero as version, 'employeur'::text as imputation, siret, siren, nature,
        annee_imputation as annee, categorie_it, facteur_tiers as part_it,
