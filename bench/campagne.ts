@@ -7,13 +7,7 @@
  * Baseline, measured in the same run on the same data: reading the consolidated inputs of every batch only (the
  * campaign's SQL, no rating, no storage). Last line: one JSON object.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
-import { openDb, type Db } from '../lib/db.ts';
-import { loadConfig } from '../lib/config.ts';
+import { baseJetable } from './base.ts';
 import { runSql, runSqlScript } from '../lib/sql.ts';
 import { lancerCampagne, lireLotPourBench } from '../pipelines/campagne/run.ts';
 
@@ -27,28 +21,7 @@ const base = process.env.DATABASE_URL;
 const tailles = (arg('entreprises') ?? process.env.BENCH_ENTREPRISES ?? (base ? '20000,60000,180000' : '10000,30000,65000')).split(',').map(Number);
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function ouvrir(): Promise<{ db: Db; fin: () => Promise<void> }> {
-  if (!base) {
-    const dir = mkdtempSync(join(tmpdir(), 'atmp-bench-'));
-    const db = await openDb({ config: { ...loadConfig(), databaseUrl: undefined, dataDir: join(dir, 'db') } });
-    return { db, fin: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }
-  const nom = `atmp_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${nom}`);
-  const url = new URL(base);
-  url.pathname = `/${nom}`;
-  const db = await openDb({ config: { ...loadConfig(), databaseUrl: url.toString() } });
-  return {
-    db,
-    fin: async () => {
-      await db.close();
-      await admin.query(`drop database if exists ${nom} with (force)`);
-      await admin.end();
-    },
-  };
-}
+const ouvrir = () => baseJetable('atmp-bench-');
 
 interface Mesure { entreprises: number; etablissements: number; generation_s: number; campagne_s: number; etablissements_per_s: number; lecture_s: number; baseline_etablissements_per_s: number }
 const mesures: Mesure[] = [];

@@ -9,15 +9,12 @@
  * On PostgreSQL (DATABASE_URL) a throw-away database; without it, the embedded PGlite in a temporary folder.
  * Last line: one JSON object.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import pg from 'pg';
-import { openDb, type Db } from '../lib/db.ts';
-import { loadConfig } from '../lib/config.ts';
+import { baseJetable } from './base.ts';
 import { runSqlScript } from '../lib/sql.ts';
 import { lancerCampagne, validerCampagne } from '../pipelines/campagne/run.ts';
 import { envoyerNotifications, lireDestinataires } from '../pipelines/notifications/pipeline.ts';
@@ -37,28 +34,7 @@ const base = process.env.DATABASE_URL;
 const mb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 const log = (s: string) => console.log(s);
 
-async function ouvrir(): Promise<{ db: Db; fin: () => Promise<void> }> {
-  if (!base) {
-    const dir = mkdtempSync(join(tmpdir(), 'atmp-bench-notif-'));
-    const db = await openDb({ config: { ...loadConfig(), databaseUrl: undefined, dataDir: join(dir, 'db') } });
-    return { db, fin: async () => { await db.close(); rmSync(dir, { recursive: true, force: true }); } };
-  }
-  const nom = `atmp_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${nom}`);
-  const url = new URL(base);
-  url.pathname = `/${nom}`;
-  const db = await openDb({ config: { ...loadConfig(), databaseUrl: url.toString() } });
-  return {
-    db,
-    fin: async () => {
-      await db.close();
-      await admin.query(`drop database if exists ${nom} with (force)`);
-      await admin.end();
-    },
-  };
-}
+const ouvrir = () => baseJetable('atmp-bench-notif-');
 
 // the local SMTP server, in its own thread (its parsing is not the sender's cost): accepts everything, counts the
 // messages and their bytes
