@@ -71,7 +71,10 @@ describe('atmp schedule', () => {
     const fins = tous.filter((e) => e.evenement === 'fin');
     const periodes = fins.map((e) => e.periode);
     expect(new Set(periodes).size, 'one run per period, whatever the number of daemons').toBe(periodes.length);
-    expect(fins[0]).toMatchObject({ job: 'depot', fichiers_csv: 3, rejetes: 0 });
+    // the files are ingested by exactly one run (later triggers, in later minutes, find the inbox empty)
+    const avecFichiers = fins.filter((e) => Number(e.fichiers_csv) > 0);
+    expect(avecFichiers).toHaveLength(1);
+    expect(avecFichiers[0]).toMatchObject({ job: 'depot', fichiers_csv: 3, rejetes: 0 });
     for (const f of ['groupes.csv', 'entreprises.csv', 'etablissements.csv']) {
       expect(existsSync(join(depot, 'traites', f))).toBe(true);
       expect(existsSync(join(depot, f))).toBe(false);
