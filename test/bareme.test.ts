@@ -81,6 +81,11 @@ describe('atmp bareme import', () => {
     expect((await rapportBareme(db.knex, 2027)).taux_collectifs.nombre).toBe(0);
   });
 
+  it('refuses an impossible date (30 February) in a majorations file', async () => {
+    const err = (await importerBareme(db, { annee: 2027, fichier: fixture('majorations-2027-date-impossible.csv') }).catch((e) => e)) as InputRejected;
+    expect(err.problems).toEqual([expect.objectContaining({ line: 2, column: 'date_fin' })]);
+  });
+
   it('loads next year’s rates (adding a new code with its CTN) and majorations', async () => {
     await importerBareme(db, { annee: 2027, fichier: fixture('taux-2027.csv') });
     await importerBareme(db, { annee: 2027, fichier: fixture('majorations-2027.csv') });

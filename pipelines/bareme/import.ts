@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import type { Db } from '../../lib/db.ts';
 import { lireFichierCsv, type CsvTable } from '../../lib/csv.ts';
+import { lireDate, lireNombre } from '../../lib/cellules.ts';
 import { InputRejected, UserError, type InputProblem } from '../../lib/errors.ts';
 import {
   CODE_RISQUE_RE, CTNS, categoriesAttendues, normaliserCodeRisque, type CategorieCout, type TableCouts,
@@ -37,11 +38,6 @@ export function detectType(table: CsvTable): ImportType | undefined {
   return undefined;
 }
 
-/** French or dotted decimal, thousands separated by spaces: "40 783", "2,05", "2.05". */
-export function lireNombre(raw: string): string | undefined {
-  const s = raw.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.');
-  return /^\d+(\.\d+)?$/.test(s) ? s : undefined;
-}
 
 interface Parsed {
   rows: Record<string, unknown>[];
@@ -121,7 +117,7 @@ function parseMajorations(file: string, t: CsvTable, annee: number): Parsed {
     }
     for (const d of ['date_debut', 'date_fin'] as const) {
       const val = v[d] || (d === 'date_debut' ? `${annee}-01-01` : `${annee}-12-31`);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(val) || Number.isNaN(Date.parse(val))) problems.push({ file, line, column: d, reason: `date "${val}" invalide (AAAA-MM-JJ)` });
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(val) || lireDate(val) === undefined) problems.push({ file, line, column: d, reason: `date "${val}" invalide (AAAA-MM-JJ)` });
       row[d] = val;
     }
     rows.push(row);

@@ -1,31 +1,6 @@
-/** Cell readers shared by the référentiel and sinistre imports: dates, yes/no, e-mail, decimals, file loading. */
-import { D, type Decimal } from '../../rules/decimal.ts';
-
+/** Cell readers of the référentiel and sinistre imports: e-mail, Alsace-Moselle postcodes; the generic ones in lib/. */
 export { lireFichierCsv, type FichierCsv } from '../../lib/csv.ts';
-
-/** A calendar date written AAAA-MM-JJ or JJ/MM/AAAA, returned as 'YYYY-MM-DD'; undefined when invalid. */
-export function lireDate(raw: string): string | undefined {
-  const s = raw.trim();
-  let y: number, m: number, d: number;
-  let r = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (r) [y, m, d] = [Number(r[1]), Number(r[2]), Number(r[3])];
-  else if ((r = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(s))) [y, m, d] = [Number(r[3]), Number(r[2]), Number(r[1])];
-  else return undefined;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d || y < 1900 || y > 2100) return undefined;
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-const OUI = new Set(['oui', 'o', 'yes', 'y', 'true', 'vrai', '1', 'x']);
-const NON = new Set(['non', 'n', 'no', 'false', 'faux', '0', '']);
-
-/** oui/non (also yes/no, 1/0, vrai/faux); empty = non; undefined when unreadable. */
-export function lireOuiNon(raw: string): boolean | undefined {
-  const s = raw.trim().toLowerCase();
-  if (OUI.has(s)) return true;
-  if (NON.has(s)) return false;
-  return undefined;
-}
+export { lireDate, lireDecimal, lireOuiNon } from '../../lib/cellules.ts';
 
 // Practical e-mail syntax (local@domain.tld), not the whole RFC 5322 grammar.
 const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
@@ -33,11 +8,5 @@ export const emailValide = (s: string) => EMAIL_RE.test(s) && !s.includes('..') 
 
 /** Departments 57 (Moselle), 67 (Bas-Rhin), 68 (Haut-Rhin): local law regime (CSS D.242-30 and following). */
 export const alsaceMoselle = (codePostal: string) => /^(57|67|68)\d{3}$/.test(codePostal);
-
-/** A non-negative decimal written with '.' or ',' (spaces as thousands separators); never through a float. */
-export function lireDecimal(raw: string): Decimal | undefined {
-  const s = raw.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.');
-  return /^\d+(\.\d+)?$/.test(s) ? D(s) : undefined;
-}
 
 export const pluriel = (n: number, mot: string) => `${n} ${mot}${n > 1 ? 's' : ''}`;

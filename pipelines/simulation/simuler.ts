@@ -13,6 +13,7 @@ import { calculerTaux, type ResultatTaux, type Situation } from '../../rules/tau
 import { RegleError } from '../../rules/explication.ts';
 import type { SinistreImpute } from '../../rules/imputation.ts';
 import { chargerBareme } from '../bareme/load.ts';
+import { lireDate } from '../../lib/cellules.ts';
 
 /** Invalid simulator input: exit 2 with this one-line reason. */
 export class EntreeInvalide extends Error {}
@@ -35,7 +36,7 @@ function entier(v: unknown, champ: string): number {
 }
 
 function date(v: unknown, champ: string): string {
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || lireDate(v) === undefined) {
     throw new EntreeInvalide(`${champ} : date AAAA-MM-JJ attendue, reçu ${JSON.stringify(v)}`);
   }
   return v;
