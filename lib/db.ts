@@ -146,12 +146,3 @@ function isAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
-
-/**
- * Runs a multi-statement SQL script (migrations, DDL). PostgreSQL takes it through the simple query protocol;
- * PGlite through exec() on its single connection, inside whatever transaction is open there.
- */
-export async function execScript(db: Db, conn: Knex | Knex.Transaction, sql: string): Promise<void> {
-  if (db.backend === 'pglite') await db.pglite!.exec(sql);
-  else await conn.raw(sql);
-}

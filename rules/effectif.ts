@@ -1,5 +1,5 @@
 /** Effectif of a company, CSS R130-1 I. */
-import { Decimal, ZERO } from './decimal.ts';
+import { Decimal, ZERO, sum } from './decimal.ts';
 
 /** CSS R130-1 I: "il n'est pas tenu compte de la fraction d'effectif au-delà de la deuxième décimale". */
 export const tronquerEffectif = (e: Decimal): Decimal => e.toDecimalPlaces(2, Decimal.ROUND_DOWN);
@@ -11,6 +11,5 @@ export const tronquerEffectif = (e: Decimal): Decimal => e.toDecimalPlaces(2, De
 export function effectifMoyen(mensuels: Decimal[]): Decimal {
   const occupes = mensuels.filter((m) => m.gt(0));
   if (!occupes.length) return ZERO;
-  const total = occupes.reduce((a, b) => a.plus(b), ZERO);
-  return tronquerEffectif(total.div(occupes.length));
+  return tronquerEffectif(sum(occupes).div(occupes.length));
 }

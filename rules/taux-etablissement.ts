@@ -4,7 +4,7 @@
  * taux brut and taux net individuel → raw rate → rounding → écrêtement. Pure: no I/O, decimal.js throughout.
  * The campaign and the simulator both call calculerTaux: one implementation.
  */
-import { D, type Decimal } from './decimal.ts';
+import { sum, type Decimal } from './decimal.ts';
 import type { BaremeAnnee, TauxCollectif } from './bareme.ts';
 import { RegleError, type Etape } from './explication.ts';
 import { anneeEffectif, anneesDeReference, verifierAnnee } from './periodes.ts';
@@ -92,7 +92,7 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
     const occupes = sit.effectifsMensuels.filter((m) => m.gt(0));
     etapes.push({
       id: 'effectif', regle: `effectif moyen de l'année ${anneeEffectif(annee)} : moyenne des effectifs mensuels, mois sans salarié exclus, tronquée à 2 décimales`,
-      reference: 'CSS art. R130-1', entrees: { mois_retenus: String(occupes.length), somme: s(occupes.reduce((a, b) => a.plus(b), D(0))) }, valeur: effectif.toFixed(2),
+      reference: 'CSS art. R130-1', entrees: { mois_retenus: String(occupes.length), somme: s(sum(occupes)) }, valeur: effectif.toFixed(2),
     });
   } else if (sit.effectif) {
     if (sit.effectif.lt(0)) throw new RegleError('effectif négatif');
@@ -232,7 +232,7 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
   } else if (modeEcrete(mode, alsaceMoselle)) {
     etapes.push({ id: 'ecretement', regle: 'écrêtement sans objet : pas de taux N-1 comparable', reference: 'CSS art. D242-6-15', valeur: 'non appliqué', note: 'écrêtement appliqué seulement quand un taux N-1 existe pour le même établissement et le même risque [à vérifier]' });
   }
-  etapes.push({ id: 'taux_notifie', regle: notifie ? 'taux notifié' : 'taux applicable sans notification', reference: notifie ? 'CSS art. D242-6-22' : 'CSS art. D242-6-22', valeur: tauxNotifie.toFixed(2) });
+  etapes.push({ id: 'taux_notifie', regle: notifie ? 'taux notifié' : 'taux applicable sans notification', reference: 'CSS art. D242-6-22', valeur: tauxNotifie.toFixed(2) });
 
   return {
     annee, codeRisque: sit.codeRisque, ctn: code.ctn, section, effectif, mode, motifMode: motif, notifie,

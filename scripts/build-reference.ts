@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { csvCell } from '../lib/csv.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = process.argv[2] ?? join(root, '..', 'shared', 'reference');
@@ -16,8 +17,7 @@ const out = join(root, 'reference');
 type Row = Record<string, string>;
 const readCsv = (p: string): Row[] => parse(readFileSync(p, 'utf8'), { columns: true, skip_empty_lines: true });
 
-const cell = (v: string) => (/[;"\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const line = (vals: string[]) => vals.map(cell).join(';');
+const line = (vals: string[]) => vals.map((v) => csvCell(v)).join(';');
 
 /** "7,38 %" → "7.38"; "4" → "4" */
 function decimalString(raw: string): string {

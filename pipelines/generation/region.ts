@@ -9,7 +9,7 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCsv } from '../../lib/csv.ts';
+import { csvCell, parseCsv } from '../../lib/csv.ts';
 import { avecCleLuhn } from '../../lib/siret.ts';
 import { categoriesAttendues, type TableCouts } from '../../rules/bareme.ts';
 import { REFERENCE_DIR } from '../bareme/reference.ts';
@@ -91,7 +91,7 @@ const cents = (c: number) => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)
 const jjmmaaaa = (iso: string) => `${iso.slice(8, 10)}${iso.slice(5, 7)}${iso.slice(0, 4)}`;
 const iso = (a: number, m: number, j: number) => `${a}-${String(m).padStart(2, '0')}-${String(j).padStart(2, '0')}`;
 const joursDuMois = (a: number, m: number) => new Date(Date.UTC(a, m, 0)).getUTCDate();
-const csv = (lignes: string[][]) => lignes.map((l) => l.map((v) => (/[;"\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(';')).join('\n') + '\n';
+const csv = (lignes: string[][]) => lignes.map((l) => l.map((v) => csvCell(v)).join(';')).join('\n') + '\n';
 
 /** Codes risque the campaign can rate for year N: CTN with complete coûts moyens, BTP codes with a known group. */
 function codesUtilisables(annee: number): { code: string; ctn: string; taux: string }[] {

@@ -4,7 +4,8 @@
  * the codes risque; per year the totals and the company's (SIREN) R130-1 effectif.
  */
 import type { Knex } from 'knex';
-import { D, Decimal, ZERO } from '../../rules/decimal.ts';
+import { D, ZERO, type Decimal } from '../../rules/decimal.ts';
+import { effectifMoyen } from '../../rules/effectif.ts';
 import { UserError } from '../../lib/errors.ts';
 import { problemeSiret } from '../../lib/siret.ts';
 
@@ -39,16 +40,14 @@ export interface VueEtablissement {
 }
 
 /**
+ * The R130-1 average of rules/effectif.ts, with the number of months kept (null when no month had an employee).
  * R130-1 I: "l'effectif … correspond à la moyenne du nombre de personnes employées au cours de chacun des mois de
  * l'année civile … les mois au cours desquels aucun salarié n'est employé ne sont pas pris en compte"; the fraction
  * beyond the second decimal is dropped (truncation).
  */
 export function moyenneR130_1(mensuels: Decimal[]): { effectif: string | null; mois: number } {
-  const retenus = mensuels.filter((x) => x.gt(ZERO));
-  if (!retenus.length) return { effectif: null, mois: 0 };
-  let t = ZERO;
-  for (const x of retenus) t = t.plus(x);
-  return { effectif: t.div(retenus.length).toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed(2), mois: retenus.length };
+  const mois = mensuels.filter((x) => x.gt(ZERO)).length;
+  return { effectif: mois ? effectifMoyen(mensuels).toFixed(2) : null, mois };
 }
 
 export async function vueEtablissement(knex: Knex, siret: string): Promise<VueEtablissement> {

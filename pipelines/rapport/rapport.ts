@@ -13,22 +13,12 @@ import { UserError } from '../../lib/errors.ts';
 import { anneeEffectif, anneesDeReference } from '../../rules/periodes.ts';
 import { resumeCampagne } from '../campagne/run.ts';
 import { barres } from './svg.ts';
+import { dateLongue, euros, nombre, pourcent, variation } from '../../templates/format.ts';
 import { createRequire } from 'node:module';
 import { definitionRapport, POLICE_GRAPHIQUES } from '../../templates/rapport/campagne-pdf.ts';
 import { rendreDefinition } from '../notifications/rendu.ts';
 
 const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'rapport', 'campagne.html.hbs');
-const MOIS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-export const dateFr = (iso: string) => `${Number(iso.slice(8, 10))}${iso.slice(8, 10) === '01' ? 'er' : ''} ${MOIS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}`;
-/** "1234567.5" → "1 234 567,50" (narrow no-break spaces), from the decimal string: no float */
-export function nombreFr(s: string | null | undefined, decimales = 2): string {
-  if (s == null || s === '') return '—';
-  const [ent, dec = ''] = s.replace(/^-/, '').split('.');
-  const groupes = ent.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
-  const d = decimales ? `,${(dec + '0'.repeat(decimales)).slice(0, decimales)}` : '';
-  return `${s.startsWith('-') ? '−' : ''}${groupes}${d}`;
-}
-
 export interface DonneesRapport {
   annee: number;
   html: string;
@@ -50,7 +40,7 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
   const modes = ['collectif', 'mixte', 'individuel'].map((m) => ({ libelle: m, valeur: Number(resume.par_mode?.[m] ?? 0) }));
   const histo = new Map(variationsHisto.map((v) => [v.classe, v.n]));
   const classes = Array.from({ length: 17 }, (_, i) => i - 8);
-  const libelleClasse = (c: number) => (c === -8 ? '≤ −2' : c === 8 ? '≥ +2' : `${c >= 0 ? '+' : '−'}${nombreFr(String(Math.abs(c) / 4), 2)}`);
+  const libelleClasse = (c: number) => (c === -8 ? '≤ −2' : c === 8 ? '≥ +2' : `${c >= 0 ? '+' : '−'}${nombre(String(Math.abs(c) / 4), 2)}`);
   const graphiques = {
     modes: barres(modes, { titre: 'Sections par mode de tarification', largeur: 460 }),
     ecretements: barres(
@@ -67,16 +57,16 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
     ),
   };
   const donnees = {
-    annee, date: dateFr(date),
-    statut: campagne.statut === 'validee' ? `campagne validée le ${dateFr(new Date(campagne.validee_le).toISOString().slice(0, 10))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
+    annee, date: dateLongue(date),
+    statut: campagne.statut === 'validee' ? `campagne validée le ${dateLongue(new Date(campagne.validee_le))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
     bareme: campagne.bareme_empreinte?.slice(0, 12) ?? '—', resume,
-    tauxMoyen: resume.taux?.moyen_pondere ? `${nombreFr(resume.taux.moyen_pondere, 2)} %` : '—',
+    tauxMoyen: resume.taux?.moyen_pondere ? pourcent(resume.taux.moyen_pondere) : '—',
     variation: resume.variation ?? {},
     variations: variations.map((v) => ({
-      ...v, taux_precedent: nombreFr(v.taux_precedent), taux_calcule: nombreFr(v.taux_calcule), taux_notifie: nombreFr(v.taux_notifie),
-      variation: `${v.variation.startsWith('-') ? '' : '+'}${nombreFr(v.variation)}`, sens: v.variation.startsWith('-') ? 'baisse' : 'hausse',
+      ...v, taux_precedent: nombre(v.taux_precedent, 2), taux_calcule: nombre(v.taux_calcule, 2), taux_notifie: nombre(v.taux_notifie, 2),
+      variation: variation(v.taux_notifie, v.taux_precedent), sens: v.variation.startsWith('-') ? 'baisse' : 'hausse',
     })),
-    ctn: ctn.map((c) => ({ ...c, masse_salariale: `${nombreFr(c.masse_salariale, 0)} €`, valeur_du_risque: `${nombreFr(c.valeur_du_risque, 0)} €`, taux_moyen_pondere: c.taux_moyen_pondere ? `${nombreFr(c.taux_moyen_pondere)} %` : '—' })),
+    ctn: ctn.map((c) => ({ ...c, masse_salariale: euros(c.masse_salariale, true), valeur_du_risque: euros(c.valeur_du_risque, true), taux_moyen_pondere: c.taux_moyen_pondere ? pourcent(c.taux_moyen_pondere) : '—' })),
     debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques,
   };
   const html = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'))(donnees);
