@@ -9,7 +9,7 @@
  */
 import { baseJetable } from './base.ts';
 import { runSql, runSqlScript } from '../lib/sql.ts';
-import { lancerCampagne, lireLotPourBench } from '../pipelines/campagne/run.ts';
+import { lancerCampagne, lireLot } from '../pipelines/campagne/run.ts';
 
 const ANNEE = 2024;
 const CODES = ['27.1ZF', '52.1BC', '45.1AA', '28.5DA'];
@@ -44,7 +44,7 @@ for (const entreprises of tailles) {
     for (;;) {
       const sirens = (await runSql<{ siren: string }>(db.knex, 'campagne/lot-entreprises.sql', { apres, limite: 500 })).map((x) => x.siren);
       if (!sirens.length) break;
-      await lireLotPourBench(db.knex, ANNEE, sirens);
+      await lireLot(db.knex, ANNEE, sirens);
       apres = sirens.at(-1)!;
     }
     const lecture = (performance.now() - t) / 1000;

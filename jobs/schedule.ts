@@ -74,9 +74,10 @@ function aTraiter(dossier: string, ext: RegExp): string[] {
   if (!existsSync(dossier)) return [];
   return readdirSync(dossier)
     .filter((f) => ext.test(f))
-    .map((f) => join(dossier, f))
-    .filter((p) => statSync(p).isFile())
-    .sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs || a.localeCompare(b));
+    .map((f) => ({ chemin: join(dossier, f), st: statSync(join(dossier, f)) }))
+    .filter((x) => x.st.isFile())
+    .sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || a.chemin.localeCompare(b.chemin))
+    .map((x) => x.chemin);
 }
 
 function ranger(fichier: string, sousDossier: string) {

@@ -1,5 +1,5 @@
 /** Categories of incapacity, CSS D.242-6-6. */
-import { D, type Decimal } from './decimal.ts';
+import type { Decimal } from './decimal.ts';
 import type { CategorieIP, CategorieIT } from './bareme.ts';
 
 /** CSS D.242-6-6: IT by days of arrêt prescribed: IT1 none or < 4, IT2 4–15, IT3 16–45, IT4 46–90, IT5 91–150, IT6 > 150. */
@@ -19,6 +19,3 @@ export function categorieIP(tauxIp: Decimal, deces: boolean): CategorieIP {
   if (tauxIp.gte(10)) return 'IP2';
   return 'IP1';
 }
-
-/** IP ≥ 10 % or death: the categories grouped by activity in the BTP and shared with the user company in intérim. */
-export const ipAuMoinsDix = (tauxIp: Decimal, deces: boolean) => deces || tauxIp.gte(D(10));

@@ -1,5 +1,5 @@
 /** Which claims weigh on the establishment's account, and for what share (CSS D.242-6-4, -5, -7, R.242-6-1). */
-import { D, ONE, ZERO, type Decimal } from './decimal.ts';
+import { ONE, ZERO, type Decimal } from './decimal.ts';
 import type { CategorieIP, CategorieIT } from './bareme.ts';
 
 export type NatureSinistre = 'AT' | 'MP' | 'TRAJET';
@@ -37,6 +37,3 @@ export function imputation(s: SinistreImpute): Exclusion {
   if (part.lte(ZERO)) return { exclu: true, motif: 'part imputée nulle', reference: 'CSS art. D242-6-7' };
   return { exclu: false, part };
 }
-
-/** The intérim share charged to a mixte or individuel user company for a temp's IP ≥ 10 % or death (R.242-6-1). */
-export const PART_ENTREPRISE_UTILISATRICE = D(1).div(3);

@@ -70,11 +70,7 @@ function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
 }
 
 /** Reads the consolidated figures of a batch of companies (set-based SQL, sql/campagne/). */
-export async function lireLotPourBench(conn: Knex | Knex.Transaction, annee: number, sirens: string[]) {
-  return lireLot(conn, annee, sirens);
-}
-
-async function lireLot(conn: Knex | Knex.Transaction, annee: number, sirens: string[]) {
+export async function lireLot(conn: Knex | Knex.Transaction, annee: number, sirens: string[]) {
   const [debut, , fin] = anneesDeReference(annee);
   const [sections, masses, effectifs, sinistres, precedents] = await Promise.all([
     runSql<SectionRow>(conn, 'campagne/sections.sql', { sirens, annee }),
@@ -85,7 +81,12 @@ async function lireLot(conn: Knex | Knex.Transaction, annee: number, sirens: str
   ]);
   const par = <T extends { siren?: string; siret?: string }>(rows: T[], cle: (r: T) => string) => {
     const m = new Map<string, T[]>();
-    for (const r of rows) m.set(cle(r), [...(m.get(cle(r)) ?? []), r]);
+    for (const r of rows) {
+      const k = cle(r);
+      const l = m.get(k);
+      if (l) l.push(r);
+      else m.set(k, [r]);
+    }
     return m;
   };
   const sir = (r: { siret?: string; siren?: string }) => r.siren ?? r.siret!.slice(0, 9);

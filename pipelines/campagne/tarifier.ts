@@ -91,7 +91,9 @@ export function tarifierEntreprise(d: DonneesEntreprise, bareme: BaremeAnnee): L
       }
     }
     if (s.section === 'principale' && tauxUniqueEnVigueur(s.option_taux_unique, annee)) cle = `TU/${s.siren}/${s.code_risque}`;
-    pools.set(cle, [...(pools.get(cle) ?? []), s]);
+    const pool = pools.get(cle);
+    if (pool) pool.push(s);
+    else pools.set(cle, [s]);
   }
 
   const lignes: LigneTaux[] = [];

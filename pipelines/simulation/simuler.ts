@@ -11,6 +11,7 @@ import {
 } from '../../rules/bareme.ts';
 import { calculerTaux, type ResultatTaux, type Situation } from '../../rules/taux-etablissement.ts';
 import { RegleError } from '../../rules/explication.ts';
+import { verifierAnnee } from '../../rules/periodes.ts';
 import type { SinistreImpute } from '../../rules/imputation.ts';
 import { chargerBareme } from '../bareme/load.ts';
 import { lireDate } from '../../lib/cellules.ts';
@@ -210,7 +211,11 @@ export function sortieSimulation(r: ResultatTaux) {
 
 export async function simuler(knex: Knex, input: unknown) {
   const { situation, surcharges } = lireSituation(input);
-  if (situation.annee < 2017 || situation.annee > 2027) throw new EntreeInvalide(`année de tarification ${situation.annee} hors du domaine des règles (2017 à 2027)`);
+  try {
+    verifierAnnee(situation.annee);
+  } catch (e) {
+    throw new EntreeInvalide((e as RegleError).message);
+  }
   const bareme = surchargerBareme(await chargerBareme(knex, situation.annee), surcharges);
   try {
     return sortieSimulation(calculerTaux(situation, bareme));
