@@ -8,11 +8,8 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { once } from 'node:events';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import iconv from 'iconv-lite';
-import { openDb } from '../lib/db.ts';
-import { loadConfig } from '../lib/config.ts';
+import { baseJetable } from './base.ts';
 import { avecCleLuhn } from '../lib/siret.ts';
 import { ingererDsn } from '../pipelines/ingest-dsn/load.ts';
 import { nombreLecteurs } from '../pipelines/ingest-dsn/lecteurs.ts';
@@ -86,8 +83,7 @@ async function decouper(files: string[]): Promise<number> {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'atmp-bench-dsn-'));
-  const base = process.env.DATABASE_URL;
-  let dbName: string | undefined;
+  let fin: (() => Promise<void>) | undefined;
   try {
     log(`génération de ${totalMb} Mo de DSN synthétiques dans ${dir}…`);
     let t = performance.now();
@@ -101,19 +97,10 @@ async function main() {
     const baseline = mb / ((performance.now() - t) / 1000);
     log(`découpage en lignes seul : ${lines} lignes, ${baseline.toFixed(1)} Mo/s`);
 
-    let config = { ...loadConfig(), databaseUrl: undefined as string | undefined };
-    if (base) {
-      dbName = `atmp_bench_${randomBytes(5).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`create database ${dbName}`);
-      await admin.end();
-      const url = new URL(base);
-      url.pathname = `/${dbName}`;
-      config = { ...config, databaseUrl: url.toString() };
-    }
-    const db = await openDb({ memory: !base, config });
-    log(`ingestion sur ${db.backend === 'postgres' ? `PostgreSQL (base jetable ${dbName})` : 'PGlite en mémoire'}…`);
+    const jetable = await baseJetable('atmp-bench-dsn-db-', { memoire: true });
+    const db = jetable.db;
+    fin = jetable.fin;
+    log(`ingestion sur ${jetable.nom}…`);
     t = performance.now();
     const cpu0 = process.cpuUsage();
     const rapport = await ingererDsn(db, files);
@@ -121,7 +108,6 @@ async function main() {
     const cpuS = (cpu.user + cpu.system) / 1e6;
     const secs = (performance.now() - t) / 1000;
     const faits = await db.knex('dsn_fait_mensuel').count<{ c: number }[]>({ c: '*' });
-    await db.close();
     if (rapport.rejetes) throw new Error(`fichiers rejetés : ${rapport.fichiers.filter((f) => f.raison).map((f) => f.raison).join('; ')}`);
     const speed = mb / secs;
     const peak = process.resourceUsage().maxRSS / 1024;
@@ -131,12 +117,7 @@ async function main() {
     log(JSON.stringify({ mb_per_s: +speed.toFixed(1), baseline_mb_per_s: +baseline.toFixed(1), peak_rss_mb: +peak.toFixed(0), mb: +mb.toFixed(1), backend: db.backend, files: files.length, readers: nombreLecteurs(), mb_per_cpu_s: +(mb / cpuS).toFixed(1), loadavg_1m: +loadavg()[0].toFixed(2) }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    if (base && dbName) {
-      const admin = new pg.Client({ connectionString: base });
-      await admin.connect();
-      await admin.query(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
-    }
+    await fin?.();
   }
 }
 
