@@ -4,48 +4,22 @@
  * with the value computed by hand in the data file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { parse } from 'yaml';
-import { ROOT, tempDir } from './helpers/cli.ts';
+import { tempDir } from './helpers/cli.ts';
 import { testDb, type TestDb } from './helpers/db.ts';
-import { insererFaits, type FaitsEtablissement } from './helpers/faits.ts';
-import { importerBareme } from '../pipelines/bareme/import.ts';
-import { importerReferentiel } from '../pipelines/ingest-referentiel/import.ts';
-import { importerSinistres } from '../pipelines/ingest-sinistres/import.ts';
+import { importerFixtureCampagne, lireFixtureCampagne } from './helpers/campagne-2020.ts';
 import { lancerCampagne } from '../pipelines/campagne/run.ts';
 import { ecrireRapport } from '../pipelines/rapport/rapport.ts';
 
-interface Fixture {
-  annee: number;
-  annexe_alsace_moselle?: string;
-  entreprises: string;
-  etablissements: string;
-  taux_notifies: string;
-  sinistres: string;
-  faits: Record<string, FaitsEtablissement>;
-  attendu: { siret: string; code_risque: string; mode: string; taux_notifie: string; taux_calcule?: string; ecretement?: string; calcul: string }[];
-}
-
-const fx = parse(readFileSync(join(ROOT, 'test', 'cases-campagne', 'campagne-2020.yaml'), 'utf8')) as Fixture;
+const fx = lireFixtureCampagne();
 let db: TestDb;
 let resume: Awaited<ReturnType<typeof lancerCampagne>>;
 
 beforeAll(async () => {
   db = await testDb();
-  const dir = tempDir();
-  const ecrire = (nom: string, contenu: string) => {
-    const p = join(dir, nom);
-    writeFileSync(p, contenu);
-    return p;
-  };
-  if (fx.annexe_alsace_moselle) await importerBareme(db, { annee: fx.annee, fichier: ecrire('annexe3.csv', fx.annexe_alsace_moselle), source: 'annexe 3 de test' });
-  const ref = await importerReferentiel(db.knex, [ecrire('entreprises.csv', fx.entreprises), ecrire('etablissements.csv', fx.etablissements), ecrire('taux.csv', fx.taux_notifies)], { annee: fx.annee });
-  expect(ref.rejetes.map((e) => e.message)).toEqual([]);
-  const sin = await importerSinistres(db.knex, [ecrire('sinistres.csv', fx.sinistres)], { partiel: false, outDir: dir });
-  expect(sin.flatMap((r) => r.rejets)).toEqual([]);
-  await insererFaits(db.knex, fx.annee, fx.faits);
+  const rejets = await importerFixtureCampagne(db, fx);
+  expect(rejets).toEqual({ rejetsReferentiel: [], rejetsSinistres: [] });
   resume = await lancerCampagne(db, { annee: fx.annee, lot: 2 });
 });
 afterAll(async () => db?.drop());
