@@ -95,8 +95,8 @@ async function campagneValidee(knex: Knex, annee: number) {
 }
 
 /** The recipients of a validated campaign with their notification's data (deterministic: ordered SQL). */
-export async function lireDestinataires(knex: Knex | Knex.Transaction, annee: number, config: NotificationsConfig, validee: Date, sirens: string[] = []): Promise<Destinataire[]> {
-  const rows = await runSql<LigneDestinataire>(knex, 'notifications/destinataires.sql', { annee, sirens });
+export async function lireDestinataires(knex: Knex | Knex.Transaction, annee: number, config: NotificationsConfig, validee: Date): Promise<Destinataire[]> {
+  const rows = await runSql<LigneDestinataire>(knex, 'notifications/destinataires.sql', { annee });
   const parDest = new Map<string, LigneDestinataire[]>();
   for (const r of rows) {
     const l = parDest.get(r.destinataire_siren);
@@ -145,10 +145,9 @@ export function messageId(annee: number, siren: string, pdfSha: string, email: s
 }
 
 /** Renders the notifications not rendered yet (or whose content changed before being sent). */
-async function rendreManquantes(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, validee: Date) {
+async function rendreManquantes(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, destinataires: Destinataire[]) {
   const { knex } = db;
   const { annee } = opts;
-  const destinataires = await lireDestinataires(knex, annee, config, validee);
   const existantes = new Map<string, { statut: string; contenu_empreinte: string; pdf_chemin: string; pdf_sha256: string }>(
     (await knex('notification').where({ annee }).select('destinataire_siren', 'statut', 'contenu_empreinte', 'pdf_chemin', 'pdf_sha256')).map((r) => [r.destinataire_siren, r]),
   );
@@ -254,7 +253,7 @@ async function mettreAuPapier(knex: Knex, outDir: string, n: LigneNotification, 
 }
 
 /** Sends the rendered, unsent notifications; returns how many were accepted. */
-async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, validee: Date, exp: Expediteur) {
+async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, destinataires: Destinataire[], exp: Expediteur) {
   const { knex } = db;
   const { annee } = opts;
   // rows left 'envoi_en_cours' by a crashed run
@@ -272,7 +271,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
   }
   const aEnvoyer: LigneNotification[] = await knex('notification').where({ annee, statut: 'rendue' }).orderBy('destinataire_siren');
   if (!aEnvoyer.length) return 0;
-  const parSiren = new Map((await lireDestinataires(knex, annee, config, validee, aEnvoyer.map((n) => n.destinataire_siren))).map((d) => [d.siren, d]));
+  const parSiren = new Map(destinataires.map((d) => [d.siren, d]));
   let faites = 0;
   let envoyees = 0;
   opts.progression?.('envoi', 0, aEnvoyer.length);
@@ -357,10 +356,12 @@ export async function envoyerNotifications(db: Db, opts: SendOptions): Promise<S
   if (!run) throw new Error('unreachable: recommencer');
   let exp: Expediteur | undefined;
   try {
-    const r = await rendreManquantes(db, opts, config, outDir, validee);
+    // read once: what to render and what to send come from the same recipients' data
+    const destinataires = await lireDestinataires(db.knex, annee, config, validee);
+    const r = await rendreManquantes(db, opts, config, outDir, destinataires);
     let envoyees = 0;
     exp = opts.expediteur ?? (opts.sansEnvoi ? undefined : creerExpediteur(config, join(outDir, 'outbox', String(annee))));
-    if (exp && !opts.sansEnvoi) envoyees = await envoyer(db, opts, config, outDir, validee, exp);
+    if (exp && !opts.sansEnvoi) envoyees = await envoyer(db, opts, config, outDir, destinataires, exp);
     const compteurs = await statutNotifications(db.knex, annee);
     await run.terminer({ rendues: r.rendues, envoyees });
     return { ...compteurs, rendues_ce_passage: r.rendues, envoyees_ce_passage: envoyees, transport: exp?.description ?? 'aucun (rendu seul)' };

@@ -1,6 +1,6 @@
 -- Every notified section of campaign :annee (latest decision of each SIRET × code risque, notifie = true) with
 -- its establishment, company and recipient: the group's head when the company belongs to a group receiving
--- grouped notifications, else the company itself (its siège). :sirens restricts to some recipients (empty: all).
+-- grouped notifications, else the company itself (its siège).
 with decision as (
   select distinct on (t.siret, t.code_risque) t.*
   from campagne_taux t
@@ -32,5 +32,4 @@ left join groupe g on g.groupe_id = ent.groupe_id
 left join entreprise dest on dest.siren = s.destinataire_siren
 left join etablissement et on et.siret = s.siret
 left join code_risque cr on cr.code_risque = s.code_risque
-where cardinality(:sirens::text[]) = 0 or s.destinataire_siren = any(:sirens::text[])
 order by s.destinataire_siren, s.siren, s.siret, s.section, s.code_risque;
