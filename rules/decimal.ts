@@ -12,11 +12,6 @@ export const HUNDRED = D(100);
 /** Strict decimal string: optional minus, digits, optional dot and digits. Never parses through a float. */
 export const DECIMAL_RE = /^-?\d+(\.\d+)?$/;
 
-export function parseDecimal(s: string): Decimal | undefined {
-  const t = s.trim();
-  return DECIMAL_RE.test(t) ? D(t) : undefined;
-}
-
 /** Sum of decimals. */
 export const sum = (xs: Iterable<Decimal>) => {
   let t = ZERO;

@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../lib/db.ts';
 import { problemeSiret } from '../../lib/siret.ts';
-import { DsnError, lireFichierDsn, type DeclarationLue, type LectureFichier } from './reader.ts';
+import { DsnError, type DeclarationLue, type LectureFichier } from './reader.ts';
 import { withConnexion, type Connexion } from '../../lib/copy.ts';
 import { lecteurs, nombreLecteurs } from './lecteurs.ts';
 import { provisoiresDepuisDsn } from '../ingest-referentiel/provisoires.ts';
@@ -89,16 +89,6 @@ export async function ingererDsn(db: Db, paths: string[], onFichier?: (r: Rappor
   // establishments seen in the DSN but unknown to the référentiel: created provisionally, flagged for review
   if (rapport.charges) rapport.provisoires = (await provisoiresDepuisDsn(db.knex)).crees.length;
   return rapport;
-}
-
-export async function ingererFichier(db: Db, fichier: string): Promise<RapportFichier> {
-  let lecture: { lu: LectureFichier } | { erreur: unknown };
-  try {
-    lecture = { lu: await lireFichierDsn(fichier) };
-  } catch (e) {
-    lecture = { erreur: e };
-  }
-  return ingererLecture(db, fichier, lecture);
 }
 
 async function ingererLecture(db: Db, fichier: string, lecture: { lu: LectureFichier } | { erreur: unknown }): Promise<RapportFichier> {
