@@ -13,6 +13,7 @@ import { csvCell, parseCsv } from '../../lib/csv.ts';
 import { avecCleLuhn } from '../../lib/siret.ts';
 import { categoriesAttendues, type TableCouts } from '../../rules/bareme.ts';
 import { REFERENCE_DIR } from '../bareme/reference.ts';
+import { joursDuMois } from '../ingest-dsn/effectif.ts';
 import { texteDsn, type ContratSpec, type DeclarationSpec, type IndividuSpec } from '../ingest-dsn/synthetique.ts';
 import { Hasard } from './hasard.ts';
 
@@ -90,7 +91,6 @@ const ACTIVITES = ['Ateliers', 'Industries', 'Services', 'Transports', 'Conserve
 const cents = (c: number) => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
 const jjmmaaaa = (iso: string) => `${iso.slice(8, 10)}${iso.slice(5, 7)}${iso.slice(0, 4)}`;
 const iso = (a: number, m: number, j: number) => `${a}-${String(m).padStart(2, '0')}-${String(j).padStart(2, '0')}`;
-const joursDuMois = (a: number, m: number) => new Date(Date.UTC(a, m, 0)).getUTCDate();
 const csv = (lignes: string[][]) => lignes.map((l) => l.map((v) => csvCell(v)).join(';')).join('\n') + '\n';
 
 /** Codes risque the campaign can rate for year N: CTN with complete coûts moyens, BTP codes with a known group. */
@@ -242,7 +242,6 @@ export function genererRegion(opts: OptionsGeneration): RapportGeneration {
     codeRisque: p.fsna ? (x.ctn === 'B' ? '0000A' : '0000B') : p.bureau ? `${codeDsn(x.code)}B` : codeDsn(x.code),
     taux: p.fsna ? '00.64' : (Number(x.tauxCollectif).toFixed(2)).padStart(5, '0'),
   });
-  let nbFichiersTotal = entreprises.length * mois.length;
   for (const [ie, e] of entreprises.entries()) {
     for (const [im, { a, m }] of mois.entries()) {
       const premier = iso(a, m, 1);
@@ -307,7 +306,6 @@ export function genererRegion(opts: OptionsGeneration): RapportGeneration {
     }
     opts.progression?.(ie + 1, entreprises.length);
   }
-  void nbFichiersTotal;
 
   // --- référentiel
   const dRef = join(dossier, 'referentiel');
