@@ -13,8 +13,6 @@ with t as (
   select siret, count(*) filter (where categorie_it is not null and annee between :debut and :fin) as it,
          count(*) filter (where categorie_ip is not null and annee_ip between :debut and :fin) as ip
   from sinistre_impute group by siret
-), parsiret as (
-  select distinct on (t.siret) t.siret, t.ctn from t where t.section = 'principale' order by t.siret
 )
 select coalesce(t.ctn, '—') as ctn, count(*)::integer as sections,
        coalesce(sum(m.masse) filter (where t.section = 'principale'), 0)::text as masse_salariale,
