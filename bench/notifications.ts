@@ -5,7 +5,8 @@
  *   1. rendering of every notification PDF in the piscina worker pool (embedded Roboto), stored with its SHA-256;
  *   2. sending of every e-mail notification to a local smtp-server started here on 127.0.0.1 (pooled nodemailer);
  *   3. baseline, measured in the same run on the same data: one plain pdfmake document per notification rendered in
- *      this single thread (pdfmake as shipped: the TTF parsed again for each document), on a sample.
+ *      this single thread (pdfmake and pdfkit as shipped: the TTF parsed again for each document, no fast path of
+ *      pipelines/notifications/pdfmake-rapide.ts), on a sample; and the fast path in this single thread, same sample.
  * On PostgreSQL (DATABASE_URL) a throw-away database; without it, the embedded PGlite in a temporary folder.
  * Last line: one JSON object.
  */
@@ -19,7 +20,7 @@ import { runSqlScript } from '../lib/sql.ts';
 import { lancerCampagne, validerCampagne } from '../pipelines/campagne/run.ts';
 import { envoyerNotifications, lireDestinataires } from '../pipelines/notifications/pipeline.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
-import { desactiverCachePolice, rendreDefinition } from '../pipelines/notifications/rendu.ts';
+import { modeRendu, rendreDefinition } from '../pipelines/notifications/rendu.ts';
 import { definitionNotification } from '../templates/notification.ts';
 
 const ANNEE = 2024;
@@ -81,20 +82,20 @@ try {
   log(`  envoi : ${mails} courriels (${(octets / 1e6).toFixed(1)} Mo) acceptés par le serveur local en ${envoi_s.toFixed(2)} s → ${(mails / envoi_s).toFixed(1)} courriels/s (${config.smtpPool} connexions) ; reçus ${recus}`);
   if (recus !== mails) throw new Error(`reçus ${recus} ≠ envoyés ${mails}`);
 
-  // baseline: plain pdfmake, single thread, TTF parsed for each document (as shipped), same notifications
+  // baseline: plain pdfmake as shipped, single thread, same notifications
   const c = await db.knex('campagne').where({ annee: ANNEE }).first();
   const dests = (await lireDestinataires(db.knex, ANNEE, config, new Date(c.validee_le))).slice(0, echantillon);
-  desactiverCachePolice(true);
+  modeRendu('pdfmake');
   await rendreDefinition(definitionNotification(dests[0].donnees)); // warm-up
   t = performance.now();
   for (const d of dests) await rendreDefinition(definitionNotification(d.donnees));
   const base_s = (performance.now() - t) / 1000;
-  desactiverCachePolice(false);
+  modeRendu('rapide');
   await rendreDefinition(definitionNotification(dests[0].donnees));
   t = performance.now();
   for (const d of dests) await rendreDefinition(definitionNotification(d.donnees));
   const mono_s = (performance.now() - t) / 1000;
-  log(`  même échantillon, un seul thread, police analysée une fois et mise en forme mémorisée : ${(dests.length / mono_s).toFixed(1)} PDF/s`);
+  log(`  même échantillon, un seul thread, rendu rapide (pdfmake-rapide.ts) : ${(dests.length / mono_s).toFixed(1)} PDF/s`);
   log(`  référence : ${dests.length} documents pdfmake simples, un seul thread, en ${base_s.toFixed(2)} s → ${(dests.length / base_s).toFixed(1)} PDF/s`);
 
   const res = {

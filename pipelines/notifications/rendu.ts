@@ -12,9 +12,11 @@
  * font is immutable in use (each document makes its own subset with font.createSubset()), so it is parsed once
  * per thread here: pdfmake's virtual file system is given small sentinel buffers, and a fontkit format registered
  * for them returns the font parsed once (fontkit.create loops over registered formats and returns `new format()`,
- * whose constructor may return another object). The bytes are identical with or without the cache (tested).
+ * whose constructor may return another object). The rest of the speed comes from pdfmake-rapide.ts. The bytes are
+ * identical with or without the caches (tested; `modeRendu`).
  */
 import { createRequire } from 'node:module';
+import { accelerer, repertoireFixe } from './pdfmake-rapide.ts';
 import { definitionNotification, type DonneesNotification, type TDocumentDefinitions } from '../../templates/notification.ts';
 
 const require = createRequire(import.meta.url);
@@ -34,36 +36,28 @@ const FICHIERS = {
   bolditalics: 'Roboto-MediumItalic.ttf',
 } as const;
 
-interface Run { glyphs: unknown[]; positions: Record<string, number>[] }
-interface PoliceFontkit { layout(text: string, features?: unknown): Run }
+/**
+ * The characters every embedded subset holds (pdfmake-rapide.ts, repertoireFixe): printable ASCII, the French
+ * letters and the typography of the notifications and of the rules' explanations (« » ’ – — … € − ° ≤ ≥ Σ §,
+ * no-break space). A document using only these (nearly all) embeds the same subset as every other, built once per
+ * thread.
+ */
+const REPERTOIRE = [
+  Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join(''),
+  'àâäçéèêëîïôöùûüÿæœÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ',
+  '«»‘’“”–—…€−°·×²§≤≥Σ→',
+].join('');
 
 /**
- * Shaping (fontkit layout: cmap, GSUB ligatures, GPOS kerning) is most of a notification's rendering time, and the
- * same words come back in every notification; pdfkit caches it per document only (EmbeddedFont.layoutCache). The
- * parsed font's layout() is memoised across documents: the run's glyphs are shared (pdfkit only reads them), its
- * positions are copied at each call because pdfkit scales them in place (EmbeddedFont.layoutRun). Same result as
- * shaping again: fontkit's layout is a pure function of (text, features) for a given font.
+ * - `rapide` (default): each font parsed once per thread, the caches and the line writer of pdfmake-rapide.ts;
+ * - `sans-cache`: the same rendering with every cache off (fonts parsed for each document, as pdfkit does): the
+ *   bytes must equal `rapide`'s (tested);
+ * - `pdfmake`: pdfmake and pdfkit as shipped (the bench's baseline; the tests compare the pages' look with it).
  */
-function memoriserMiseEnForme(font: PoliceFontkit): PoliceFontkit {
-  const origine = font.layout.bind(font);
-  let cache = new Map<string, Run>();
-  font.layout = (text: string, features?: unknown) => {
-    const cle = features ? `${text}\u0000${JSON.stringify(features)}` : text;
-    let run = cache.get(cle);
-    if (!run) {
-      if (cache.size >= 200_000) cache = new Map();
-      run = origine(text, features);
-      // a pristine copy of the positions, before pdfkit scales them
-      run = Object.assign(Object.create(Object.getPrototypeOf(run)), run, { positions: run.positions.map((p) => ({ ...p })) }) as Run;
-      cache.set(cle, run);
-    }
-    return Object.assign(Object.create(Object.getPrototypeOf(run)), run, { positions: run.positions.map((p) => ({ ...p })) }) as Run;
-  };
-  return font;
-}
+export type ModeRendu = 'rapide' | 'sans-cache' | 'pdfmake';
+let mode: ModeRendu = 'rapide';
 
 let pdfmake: PdfMake | undefined;
-let cacheActif = true;
 
 function initialiser(): PdfMake {
   if (pdfmake) return pdfmake;
@@ -71,30 +65,38 @@ function initialiser(): PdfMake {
   const vfs = (require('pdfmake/build/fonts/Roboto.js') as { vfs: Record<string, { data: string; encoding: string }> }).vfs;
   // fontkit as pdfkit resolves it: the very module instance whose formats pdfkit's PDFFontFactory walks
   const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { create(b: Uint8Array): unknown; registerFormat(f: unknown): void };
-  const polices = new Map<string, unknown>();
+  const polices = new Map<string, object>();
+  const ttfs = new Map<string, Buffer>();
   const MAGIC = 'ATMP-FONT:';
-  // fontkit format for the sentinel buffers: its constructor returns the font parsed once
+  // fontkit format for the sentinel buffers: its constructor returns the font parsed once (or, without caches, a
+  // font parsed again from the TTF, with the same fixed repertoire)
   class PoliceEnCache {
     static probe(buffer: Uint8Array) {
       return buffer.length < 64 && Buffer.from(buffer.subarray(0, MAGIC.length)).toString('latin1') === MAGIC;
     }
     constructor(stream: { buffer: Uint8Array }) {
       const nom = Buffer.from(stream.buffer).toString('latin1').slice(MAGIC.length);
-      const f = polices.get(nom);
-      if (!f) throw new Error(`police ${nom} non chargée`);
-      return f as PoliceEnCache;
+      const ttf = ttfs.get(nom);
+      if (!ttf) throw new Error(`police ${nom} non chargée`);
+      if (mode === 'rapide') return polices.get(nom) as PoliceEnCache;
+      const police = fontkit.create(ttf) as object;
+      repertoireFixe(police, REPERTOIRE);
+      return police as PoliceEnCache;
     }
   }
   fontkit.registerFormat(PoliceEnCache);
   for (const f of Object.values(FICHIERS)) {
     const ttf = Buffer.from(vfs[f].data, 'base64');
-    polices.set(f, memoriserMiseEnForme(fontkit.create(ttf) as PoliceFontkit));
+    const police = fontkit.create(ttf) as object;
+    repertoireFixe(police, REPERTOIRE);
+    polices.set(f, police);
+    ttfs.set(f, ttf);
     pm.virtualfs.writeFileSync(`cache/${f}`, Buffer.from(MAGIC + f, 'latin1'));
     pm.virtualfs.writeFileSync(f, ttf);
   }
   pm.addFonts({
     Roboto: Object.fromEntries(Object.entries(FICHIERS).map(([k, f]) => [k, `cache/${f}`])),
-    RobotoSansCache: { ...FICHIERS },
+    RobotoPdfmake: { ...FICHIERS },
   });
   // no network, no local file: everything comes from the virtual file system (CVE-2026-26801, SSRF through URLs
   // in document definitions; docs/ecosystem.md §4)
@@ -104,14 +106,15 @@ function initialiser(): PdfMake {
   return pm;
 }
 
-/** Disables the parsed-font cache (tests: the bytes must not depend on it). */
-export function desactiverCachePolice(desactive = true) {
-  cacheActif = !desactive;
+/** Chooses how the next documents are rendered (tests and the bench's baseline; the default is `rapide`). */
+export function modeRendu(m: ModeRendu) {
+  mode = m;
 }
 
 export async function rendreDefinition(doc: TDocumentDefinitions): Promise<Buffer> {
   const pm = initialiser();
-  if (!cacheActif) doc = { ...doc, defaultStyle: { ...(doc.defaultStyle ?? {}), font: 'RobotoSansCache' } };
+  accelerer({ caches: mode === 'rapide', lignes: mode !== 'pdfmake' });
+  if (mode === 'pdfmake') doc = { ...doc, defaultStyle: { ...(doc.defaultStyle ?? {}), font: 'RobotoPdfmake' } };
   return pm.createPdf(doc).getBuffer();
 }
 

@@ -1,0 +1,553 @@
+/**
+ * Fast paths for pdfmake 0.3.11 / pdfkit 0.19.1, the exact versions the lockfile pins (checked at installation: any
+ * other version leaves pdfmake as shipped). A notification is ~180 lines of ~900 word-inlines; pdfmake spends most
+ * of its time per inline, in three places that these replace by equivalent, cheaper code:
+ *
+ * 1. Style lookups (StyleContextStack.getStyleProperty): pdfmake pushes the inline on the style stack and walks it
+ *    again for each of ~22 properties of each inline, allocating a closure and a Set per lookup. The replacement
+ *    walks the same entries in the same order (the inline's own value, its named styles, then the stack, then the
+ *    default style) without pushing or allocating. Same values, so the same bytes.
+ * 2. Word shaping (pdfkit EmbeddedFont.layoutCached): pdfkit caches a word's glyph run per document only; the
+ *    cache here is shared by every document using the same parsed font (rendu.ts parses each font once per
+ *    thread). A cached run is never modified by pdfkit (layout() concatenates into new arrays; _fragment copies a
+ *    position before changing it), and its positions are scaled by 1000/unitsPerEm, a property of the font. Same
+ *    runs, so the same bytes.
+ * 3. Text drawing (pdfmake Renderer.renderLine): pdfmake calls pdfkit's text() once per word, which wraps each word
+ *    in its own save / transform / BT … ET / restore with a colour, an opacity and a font switch. The replacement
+ *    writes one text object per line, each word placed at the very position pdfmake computed (Tm), encoded and
+ *    kerned exactly as pdfkit's _fragment does (same glyph ids, same TJ adjustments). Only plain lines take it:
+ *    a line with a link, a destination, an outline entry, a page reference, sup/sub, font features, character
+ *    spacing, opacity, background or decoration goes through pdfmake's own renderLine. The page looks the same
+ *    (checked by the tests: same words at the same positions by pdftotext -bbox, same pixels by pdftoppm);
+ *    the bytes differ from pdfmake as shipped, and are as deterministic.
+ *
+ * 4. Font subsets (pdfkit EmbeddedFont.embed): pdfkit builds and compresses a new TrueType subset of each font for
+ *    each document (~40 KB to encode and deflate per font). `repertoireFixe` makes every subset of a font start
+ *    with the same glyphs, in the same order (the French repertoire of rendu.ts), so that a document using no other
+ *    glyph has the same subset as any other: its encoded and deflated bytes are computed once per thread and reused,
+ *    exactly as pdfkit would have written them. A document with another glyph (a name with ñ, say) gets it appended
+ *    and its own subset built by pdfkit as usual.
+ *
+ * `accelerer({ caches: false })` turns 1, 2 and 4 off (the bytes must not change: tested), `accelerer({ lignes:
+ * false })` turns 3 off (the page must not change: tested). The fixed repertoire of a subset is a rendering
+ * choice, not a cache: it stays either way.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+const VERSIONS = { pdfmake: '0.3.11', pdfkit: '0.19.1' } as const;
+
+/* Minimal shapes of the pdfmake / pdfkit internals used here. */
+interface PoliceEmbarquee {
+  id: string;
+  font: object;
+  ascender: number;
+  layoutRun(text: string): unknown;
+  layout(text: string): unknown;
+  encode(text: string): [string[], Position[]];
+  ref(): unknown;
+}
+interface Position { xAdvance: number; yAdvance: number; xOffset: number; yOffset: number; advanceWidth: number }
+interface Inline {
+  text: string;
+  x: number;
+  font: PoliceEmbarquee;
+  fontSize: number;
+  color?: unknown;
+  [k: string]: unknown;
+}
+interface Ligne {
+  inlines: Inline[];
+  getHeight(): number;
+  getAscenderHeight(): number;
+  [k: string]: unknown;
+}
+interface DocumentPdf {
+  page: { height: number; fonts: Record<string, unknown> };
+  _font: unknown;
+  _fontSize: number;
+  opacity(o: number): unknown;
+  addContent(s: string): unknown;
+  resolveColor(c: unknown, d: string): unknown;
+  _normalizeColor(c: unknown): number[] | null;
+}
+interface Pile { styleDictionary: Record<string, Record<string, unknown> | undefined>; styleOverrides?: unknown[]; defaultStyle?: Record<string, unknown> }
+
+let caches = true;
+let lignes = true;
+let installe = false;
+
+/** Turns the fast paths on (default) or off; returns whether they are installed (the pinned versions are there). */
+export function accelerer(options: { caches?: boolean; lignes?: boolean } = {}): boolean {
+  caches = options.caches ?? true;
+  lignes = options.lignes ?? true;
+  return installer();
+}
+
+const valeur = (v: unknown) => v !== undefined && v !== null;
+const chaine = (v: unknown): v is string => typeof v === 'string' || v instanceof String;
+
+/** A named style's property, following `extends` like StyleContextStack.getProperty's inner function. */
+function depuisStyle(dict: Pile['styleDictionary'], nom: string, prop: string, vus?: Set<string>): unknown {
+  if (vus?.has(nom)) return undefined;
+  const style = dict[nom];
+  if (!style) return undefined;
+  const v = style[prop];
+  if (valeur(v)) return v;
+  if (style.extends) {
+    const dejaVus = vus ?? new Set<string>();
+    dejaVus.add(nom);
+    const parents = (Array.isArray(style.extends) ? style.extends : [style.extends]) as string[];
+    for (let i = parents.length - 1; i >= 0; i--) {
+      const w = depuisStyle(dict, parents[i], prop, dejaVus);
+      if (valeur(w)) return w;
+    }
+  }
+  return undefined;
+}
+
+function proprieteDeLaPile(pile: Pile, prop: string): unknown {
+  const o = pile.styleOverrides;
+  if (o) {
+    for (let i = o.length - 1; i >= 0; i--) {
+      const e = o[i];
+      if (chaine(e)) {
+        const v = depuisStyle(pile.styleDictionary, String(e), prop);
+        if (valeur(v)) return v;
+      } else if (valeur((e as Record<string, unknown>)[prop])) {
+        return (e as Record<string, unknown>)[prop];
+      }
+    }
+  }
+  return pile.defaultStyle && pile.defaultStyle[prop];
+}
+
+function installerStyles() {
+  const SCS = require('pdfmake/js/StyleContextStack').default as {
+    prototype: { getProperty(p: string): unknown };
+    getStyleProperty(item: unknown, pile: Pile | undefined, prop: string, defaut: unknown): unknown;
+  };
+  const getProperty = SCS.prototype.getProperty;
+  SCS.prototype.getProperty = function (this: Pile, prop: string) {
+    return caches ? proprieteDeLaPile(this, prop) : getProperty.call(this, prop);
+  };
+  const getStyleProperty = SCS.getStyleProperty;
+  SCS.getStyleProperty = function (item: unknown, pile: Pile | undefined, prop: string, defaut: unknown) {
+    if (!caches) return getStyleProperty.call(this, item, pile, prop, defaut);
+    const it = item as Record<string, unknown>;
+    const propre = it[prop];
+    if (valeur(propre)) return propre;
+    if (!pile) return defaut;
+    // pdfmake pushes the item's named styles, then the item itself (whose own value is absent), then walks down
+    if (!chaine(item) && typeof it.section === 'undefined' && it.style) {
+      const noms = (Array.isArray(it.style) ? it.style : [it.style]) as unknown[];
+      for (let i = noms.length - 1; i >= 0; i--) {
+        const n = noms[i];
+        const v = chaine(n) ? depuisStyle(pile.styleDictionary, String(n), prop) : (n as Record<string, unknown>)[prop];
+        if (valeur(v)) return v;
+      }
+    }
+    const v = proprieteDeLaPile(pile, prop);
+    return valeur(v) ? v : defaut;
+  };
+}
+
+/** The EmbeddedFont prototype (not exported by pdfkit), from a font instance of the very pdfkit module pdfmake loads. */
+function prototypePolice(): PrototypePolice {
+  const PDFDocument = require(require.resolve('pdfkit', { paths: [require.resolve('pdfmake')] })) as new () => { font(b: Buffer): unknown; _font: object };
+  const ttf = Buffer.from((require('pdfmake/build/fonts/Roboto.js') as { vfs: Record<string, { data: string }> }).vfs['Roboto-Regular.ttf'].data, 'base64');
+  const doc = new PDFDocument();
+  doc.font(ttf);
+  return Object.getPrototypeOf(doc._font) as PrototypePolice;
+}
+
+interface Run { glyphs: unknown[]; positions: Position[]; advanceWidth: number }
+interface PolicePdfkit extends PoliceEmbarquee {
+  layoutCache?: Record<string, unknown>;
+  subset: SousEnsemble;
+  widths: (number | undefined)[];
+  unicode: (number[] | undefined)[];
+  scale: number;
+  document: { compress: boolean; _security?: unknown; ref(data?: object): ReferencePdf };
+}
+interface PrototypePolice {
+  layoutCached(this: PolicePdfkit, t: string): Run;
+  embed(this: PolicePdfkit): unknown;
+}
+interface ReferencePdf { compress: boolean; data: Record<string, unknown>; write(chunk: unknown): void }
+interface SousEnsemble { glyphs: number[]; encode(): Uint8Array; includeGlyph(id: number): number; prefixe?: number[] }
+interface GlyphePolice { id: number; advanceWidth: number; codePoints: number[] }
+interface PoliceFontkit { createSubset(): SousEnsemble; getGlyph(id: number): GlyphePolice; glyphForCodePoint(cp: number): GlyphePolice; layout(t: string): { glyphs: GlyphePolice[] } }
+
+/**
+ * TextInlines.measure resolves ~20 style properties for every word. The words of one text node carry the same style
+ * (TextBreaker copies the node's style object into each word with StyleContextStack.copyStyle) and are measured
+ * against the same stack, so their properties are resolved once per node here, then copied to each word: the
+ * same values pdfmake would find, in the same order, the same widths.
+ */
+function installerMesure() {
+  const SCS = require('pdfmake/js/StyleContextStack').default as {
+    copyStyle(source?: object | null, destination?: object): object;
+    getStyleProperty(item: unknown, pile: unknown, prop: string, defaut: unknown): unknown;
+  };
+  const TextInlines = require('pdfmake/js/TextInlines').default as { prototype: { measure(a: Mot[], pile: unknown): Mot[]; widthOfText(t: string, i: Mot): number; pdfDocument: { provideFont(f: unknown, b: unknown, i: unknown): Mot['font'] } } };
+  const origine = new WeakMap<object, object>();
+  const SANS_STYLE = {};
+  const copyStyle = SCS.copyStyle;
+  SCS.copyStyle = function (source?: object | null, destination?: object) {
+    const r = copyStyle.call(this, source, destination);
+    if (destination) origine.set(destination, source ?? SANS_STYLE);
+    return r;
+  };
+  const measure = TextInlines.prototype.measure;
+  const get = (item: Mot, pile: unknown, prop: string, defaut: unknown) => SCS.getStyleProperty(item, pile, prop, defaut);
+  const LEADING = /^(\s)+/g;
+  const TRAILING = /(\s)+$/g;
+  TextInlines.prototype.measure = function (array: Mot[], pile: unknown) {
+    if (!caches) return measure.call(this, array, pile);
+    if (array.length) {
+      const leadingIndent = get(array[0], pile, 'leadingIndent', 0) as number;
+      if (leadingIndent) {
+        array[0].leadingCut = -leadingIndent;
+        array[0].leadingIndent = leadingIndent;
+      }
+    }
+    let source: object | undefined;
+    let r: Resolu | undefined;
+    for (const item of array) {
+      const s = origine.get(item);
+      if (!r || s === undefined || s !== source) {
+        const font = get(item, pile, 'font', 'Roboto');
+        const bold = get(item, pile, 'bold', false);
+        const italics = get(item, pile, 'italics', false);
+        r = {
+          font: this.pdfDocument.provideFont(font, bold, italics),
+          alignment: get(item, pile, 'alignment', 'left'),
+          fontSize: get(item, pile, 'fontSize', 12) as number,
+          fontFeatures: get(item, pile, 'fontFeatures', null),
+          characterSpacing: get(item, pile, 'characterSpacing', 0),
+          color: get(item, pile, 'color', 'black'),
+          decoration: get(item, pile, 'decoration', null),
+          decorationColor: get(item, pile, 'decorationColor', null),
+          decorationStyle: get(item, pile, 'decorationStyle', null),
+          decorationThickness: get(item, pile, 'decorationThickness', null),
+          background: get(item, pile, 'background', null),
+          link: get(item, pile, 'link', null),
+          linkToPage: get(item, pile, 'linkToPage', null),
+          linkToDestination: get(item, pile, 'linkToDestination', null),
+          noWrap: get(item, pile, 'noWrap', null),
+          opacity: get(item, pile, 'opacity', 1),
+          sup: get(item, pile, 'sup', false),
+          sub: get(item, pile, 'sub', false),
+          lineHeight: get(item, pile, 'lineHeight', 1) as number,
+          preserveLeadingSpaces: get(item, pile, 'preserveLeadingSpaces', false),
+          preserveTrailingSpaces: get(item, pile, 'preserveTrailingSpaces', false),
+        };
+        source = s;
+      }
+      item.font = r.font;
+      item.alignment = r.alignment;
+      item.fontSize = r.fontSize;
+      item.fontFeatures = r.fontFeatures;
+      item.characterSpacing = r.characterSpacing;
+      item.color = r.color;
+      item.decoration = r.decoration;
+      item.decorationColor = r.decorationColor;
+      item.decorationStyle = r.decorationStyle;
+      item.decorationThickness = r.decorationThickness;
+      item.background = r.background;
+      item.link = r.link;
+      item.linkToPage = r.linkToPage;
+      item.linkToDestination = r.linkToDestination;
+      item.noWrap = r.noWrap;
+      item.opacity = r.opacity;
+      item.sup = r.sup;
+      item.sub = r.sub;
+      // font size reduction for sup/sub, as pdfmake
+      if (item.sup || item.sub) item.fontSize *= 0.58;
+      item.width = this.widthOfText(item.text, item);
+      item.height = item.font.lineHeight(item.fontSize) * r.lineHeight;
+      if (!item.leadingCut) item.leadingCut = 0;
+      if (!r.preserveLeadingSpaces) {
+        const l = item.text.match(LEADING);
+        if (l) item.leadingCut += this.widthOfText(l[0], item);
+      }
+      item.trailingCut = 0;
+      if (!r.preserveTrailingSpaces) {
+        const t = item.text.match(TRAILING);
+        if (t) item.trailingCut = this.widthOfText(t[0], item);
+      }
+    }
+    return array;
+  };
+}
+
+interface Mot {
+  text: string;
+  font: { lineHeight(size: number): number };
+  fontSize: number;
+  leadingCut?: number;
+  leadingIndent?: number;
+  trailingCut?: number;
+  width?: number;
+  height?: number;
+  [k: string]: unknown;
+}
+type Resolu = Record<string, unknown> & { font: Mot['font']; fontSize: number; lineHeight: number };
+
+function installerMiseEnForme(proto: PrototypePolice) {
+  const layoutCached = proto.layoutCached;
+  const partages = new WeakMap<object, Map<string, Run>>();
+  proto.layoutCached = function (text: string) {
+    if (!caches || !this.layoutCache) return layoutCached.call(this, text);
+    let cache = partages.get(this.font);
+    if (!cache || cache.size >= 100_000) partages.set(this.font, (cache = new Map()));
+    let run = cache.get(text);
+    if (!run) {
+      const r = this.layoutRun(text) as Run;
+      // fontkit's GlyphRun sums its positions at every read of advanceWidth: read once (positions already scaled)
+      run = { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth };
+      cache.set(text, run);
+    }
+    return run;
+  };
+}
+
+/**
+ * Every subset of `police` (a parsed fontkit font, shared by the documents of this thread) starts with the glyphs of
+ * `texte`'s characters and of the ligatures the font substitutes for them (fi, fl, ffi, ffl), in a fixed order.
+ */
+export function repertoireFixe(police: object, texte: string): boolean {
+  if (!installer()) return false; // its widths are filled by the embed() of installerSousEnsembles
+  const font = police as PoliceFontkit;
+  const ids: number[] = [];
+  const vus = new Set<number>([0]);
+  const ajouter = (g: GlyphePolice) => {
+    if (!vus.has(g.id)) {
+      vus.add(g.id);
+      ids.push(g.id);
+    }
+  };
+  for (const c of texte) if (c.trim()) ajouter(font.glyphForCodePoint(c.codePointAt(0)!));
+  ajouter(font.glyphForCodePoint(0x20));
+  ajouter(font.glyphForCodePoint(0xa0));
+  for (const l of ['fi', 'fl', 'ff', 'ffi', 'ffl']) for (const g of font.layout(l).glyphs) ajouter(g);
+  const createSubset = font.createSubset.bind(font);
+  font.createSubset = () => {
+    const s = createSubset();
+    for (const id of ids) s.includeGlyph(id);
+    s.prefixe = ids;
+    return s;
+  };
+  return true;
+}
+
+function installerSousEnsembles(proto: PrototypePolice) {
+  const embed = proto.embed;
+  const deflate = (require('node:zlib') as typeof import('node:zlib')).deflateSync;
+  // per parsed font: the fixed-repertoire subset, encoded then deflated as PDFReference would (zlib defaults)
+  const prets = new WeakMap<object, Buffer>();
+  proto.embed = function () {
+    const s = this.subset;
+    if (!s.prefixe) return embed.call(this);
+    // the widths and ToUnicode entries of the repertoire's glyphs, used or not (pdfkit fills them as words are
+    // encoded; a gap would shift the /W array): subset id k + 1 is the repertoire's k-th glyph
+    const font = this.font as PoliceFontkit;
+    s.prefixe.forEach((id, k) => {
+      if (this.widths[k + 1] == null) {
+        const g = font.getGlyph(id);
+        this.widths[k + 1] = g.advanceWidth * this.scale;
+        this.unicode[k + 1] = g.codePoints;
+      }
+    });
+    const seul = s.glyphs.length === s.prefixe.length + 1; // .notdef + the repertoire, nothing else
+    if (!caches || !seul || !this.document.compress || this.document._security) return embed.call(this);
+    let pret = prets.get(this.font);
+    if (!pret) prets.set(this.font, (pret = deflate(Buffer.from(s.encode()))));
+    // embed() starts with `const fontFile = this.document.ref(); fontFile.end(this.subset.encode())`: that stream
+    // receives the deflated bytes, with the same dictionary (Length then Filter) as PDFReference.write gives
+    const doc = this.document;
+    const ref = doc.ref;
+    const encode = s.encode;
+    const octets = pret;
+    doc.ref = function (data?: object) {
+      doc.ref = ref;
+      const r = ref.call(doc, data);
+      r.compress = false;
+      const write = r.write;
+      r.write = function (chunk: unknown) {
+        write.call(r, chunk);
+        r.data.Filter = 'FlateDecode';
+      };
+      return r;
+    };
+    s.encode = () => octets;
+    try {
+      return embed.call(this);
+    } finally {
+      doc.ref = ref;
+      s.encode = encode;
+    }
+  };
+}
+
+/** pdfkit's number formatting in content streams (PDFObject.number). */
+const nombre = (n: number) => Math.round(n * 1e6) / 1e6;
+
+const CLES_NON_SIMPLES = ['link', 'linkToPage', 'linkToDestination', '_pageNodeRef', 'fontFeatures', 'background', 'decoration'] as const;
+
+function ligneSimple(l: Ligne): boolean {
+  if (l._outline || l._pageNodeRef || l.id) return false;
+  for (const i of l.inlines) {
+    for (const k of CLES_NON_SIMPLES) if (valeur(i[k])) return false;
+    if (i.sup || i.sub || i.characterSpacing) return false;
+    if (typeof i.opacity === 'number' && i.opacity !== 1) return false;
+    if (i.color !== undefined && i.color !== null && typeof i.color !== 'string') return false;
+    if (i.text.includes('\n')) return false;
+  }
+  return true;
+}
+
+/**
+ * A word's TJ operator, when it depends on nothing but the font and the word: no glyph offset (then no Tm inside)
+ * and every glyph in the fixed repertoire (then the same subset ids in every document). Kept with the glyphs whose
+ * width and ToUnicode entry pdfkit's encode() records, so that a hit has the same effect on the document.
+ */
+interface MotEncode { tj: string; ids: number[]; glyphes: GlyphePolice[] }
+const motsEncodes = new WeakMap<object, Map<string, MotEncode | null>>();
+
+function ecrireMotEnCache(sortie: string[], police: PolicePdfkit, texte: string, taille: number, x: number, y: number) {
+  const prefixe = police.subset.prefixe;
+  if (!caches || !prefixe) return ecrireMot(sortie, police, texte, taille, x, y);
+  let cache = motsEncodes.get(police.font);
+  if (!cache || cache.size >= 100_000) motsEncodes.set(police.font, (cache = new Map()));
+  let mot = cache.get(texte);
+  if (mot === undefined) {
+    const debut = sortie.length;
+    const { glyphs } = police.layout(texte) as { glyphs: GlyphePolice[] };
+    const [encoded, positions] = police.encode(texte);
+    ecrireMot(sortie, police, texte, taille, x, y);
+    const ids = encoded.map((h) => parseInt(h, 16));
+    const fixe = sortie.length === debut + 1 && positions.every((p) => !p.xOffset && !p.yOffset) && ids.every((id) => id >= 1 && id <= prefixe.length);
+    cache.set(texte, fixe ? { tj: sortie[debut], ids, glyphes: glyphs } : null);
+    return;
+  }
+  if (mot === null) return ecrireMot(sortie, police, texte, taille, x, y);
+  // what pdfkit's encode() records for each glyph (its subset already holds them: the repertoire)
+  for (let i = 0; i < mot.ids.length; i++) {
+    const id = mot.ids[i];
+    if (police.widths[id] == null) police.widths[id] = mot.glyphes[i].advanceWidth * police.scale;
+    if (police.unicode[id] == null) police.unicode[id] = mot.glyphes[i].codePoints;
+  }
+  sortie.push(mot.tj);
+}
+
+/** Appends the TJ operators of one word as pdfkit's _fragment writes them (kerning segments, glyph offsets). */
+function ecrireMot(sortie: string[], police: PoliceEmbarquee, texte: string, taille: number, x: number, y: number) {
+  const [encoded, positions] = police.encode(texte);
+  const scale = taille / 1000;
+  let commandes = '';
+  let last = 0;
+  let decale = false;
+  let i = 0;
+  for (; i < positions.length; i++) {
+    const pos = positions[i];
+    if (pos.xOffset || pos.yOffset) {
+      // flush(i), then the offset glyph alone, as pdfkit does
+      if (last < i) commandes += `${commandes ? ' ' : ''}<${encoded.slice(last, i).join('')}> ${nombre(-(positions[i - 1].xAdvance - positions[i - 1].advanceWidth))}`;
+      last = i;
+      if (commandes) sortie.push(`[${commandes}] TJ`);
+      commandes = '';
+      sortie.push(`1 0 0 1 ${nombre(x + pos.xOffset * scale)} ${nombre(y + pos.yOffset * scale)} Tm`);
+      commandes = `<${encoded[i]}> ${nombre(-(pos.xAdvance - pos.advanceWidth))}`;
+      last = i + 1;
+      sortie.push(`[${commandes}] TJ`);
+      commandes = '';
+      decale = true;
+    } else {
+      if (decale) {
+        sortie.push(`1 0 0 1 ${nombre(x)} ${nombre(y)} Tm`);
+        decale = false;
+      }
+      if (pos.xAdvance - pos.advanceWidth !== 0) {
+        commandes += `${commandes ? ' ' : ''}<${encoded.slice(last, i + 1).join('')}> ${nombre(-(pos.xAdvance - pos.advanceWidth))}`;
+        last = i + 1;
+      }
+    }
+    x += pos.xAdvance * scale;
+  }
+  if (last < i) commandes += `${commandes ? ' ' : ''}<${encoded.slice(last, i).join('')}> ${nombre(-(positions[i - 1].xAdvance - positions[i - 1].advanceWidth))}`;
+  if (commandes) sortie.push(`[${commandes}] TJ`);
+}
+
+function installerRendu() {
+  const Renderer = require('pdfmake/js/Renderer').default as { prototype: { renderLine(this: { pdfDocument: DocumentPdf }, l: Ligne, x: number, y: number): void } };
+  const renderLine = Renderer.prototype.renderLine;
+  const couleurs = new Map<string, string>();
+  Renderer.prototype.renderLine = function (line: Ligne, x: number, y: number) {
+    if (!lignes || !ligneSimple(line)) return renderLine.call(this, line, x, y);
+    const doc = this.pdfDocument;
+    x = x || 0;
+    y = y || 0;
+    const hauteur = line.getHeight();
+    const descente = hauteur - line.getAscenderHeight();
+    const h = doc.page.height;
+    // as pdfmake before each word: opacity 1 (ExtGState), outside the text object
+    doc.opacity(1);
+    const sortie: string[] = ['q', `1 0 0 -1 0 ${nombre(h)} cm`, 'BT'];
+    let couleurCourante: string | undefined;
+    let policeCourante: PoliceEmbarquee | undefined;
+    let tailleCourante: number | undefined;
+    for (const inline of line.inlines) {
+      const texte = inline.text;
+      if (!texte) continue;
+      const police = inline.font;
+      const taille = inline.fontSize;
+      const nomCouleur = String(doc.resolveColor(inline.color, 'black'));
+      let couleur = couleurs.get(nomCouleur);
+      if (couleur === undefined) {
+        const c = doc._normalizeColor(nomCouleur);
+        couleur = c && c.length === 3 ? `${c.map(nombre).join(' ')} rg` : c && c.length === 1 ? `${nombre(c[0])} g` : c && c.length === 4 ? `${c.map(nombre).join(' ')} k` : '0 g';
+        couleurs.set(nomCouleur, couleur);
+      }
+      if (couleur !== couleurCourante) sortie.push((couleurCourante = couleur));
+      if (doc.page.fonts[police.id] == null) doc.page.fonts[police.id] = police.ref();
+      if (police !== policeCourante || taille !== tailleCourante) {
+        sortie.push(`/${police.id} ${nombre(taille)} Tf`);
+        policeCourante = police;
+        tailleCourante = taille;
+      }
+      // pdfmake: baseline shift in the line; pdfkit: top of the text box (ascender), in the flipped page space
+      // (same operations in the same order as Renderer.renderLine and _fragment: the same floats)
+      const haut = (police.ascender / 1000) * taille;
+      const yLigne = y + (hauteur - haut - descente);
+      const yPdf = h - yLigne - haut;
+      const xPdf = x + inline.x;
+      sortie.push(`1 0 0 1 ${nombre(xPdf)} ${nombre(yPdf)} Tm`);
+      ecrireMotEnCache(sortie, police as PolicePdfkit, texte, taille, xPdf, yPdf);
+    }
+    sortie.push('ET', 'Q');
+    doc.addContent(sortie.join('\n'));
+    const derniere = line.inlines[line.inlines.length - 1];
+    if (derniere) {
+      doc._font = derniere.font;
+      doc._fontSize = derniere.fontSize;
+    }
+  };
+}
+
+function installer(): boolean {
+  if (installe) return true;
+  const vPdfmake = (require('pdfmake/package.json') as { version: string }).version;
+  const vPdfkit = (require(require.resolve('pdfkit/package.json', { paths: [require.resolve('pdfmake')] })) as { version: string }).version;
+  if (vPdfmake !== VERSIONS.pdfmake || vPdfkit !== VERSIONS.pdfkit) return false;
+  installerStyles();
+  installerMesure();
+  const proto = prototypePolice();
+  installerMiseEnForme(proto);
+  installerSousEnsembles(proto);
+  installerRendu();
+  installe = true;
+  return true;
+}

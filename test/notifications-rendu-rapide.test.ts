@@ -1,0 +1,94 @@
+/**
+ * The fast rendering path (pipelines/notifications/pdfmake-rapide.ts) against pdfmake as shipped, on the notifications
+ * of the test campaign (a 7-establishment group head with individual and mixed rates, « Œuf & Cœur », a print-batch
+ * recipient) and on a long variant (every section twelve times over, several pages; names with ñ, ß, Ł, outside the
+ * fixed font repertoire):
+ *   - the caches change nothing: `rapide` and `sans-cache` give the same bytes;
+ *   - the line writer changes nothing visible: against `pdfmake`, the same words at the same positions
+ *     (pdftotext -bbox) and the same pixels on every page (pdftoppm, greyscale).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './helpers/cli.ts';
+import { testDb, type TestDb } from './helpers/db.ts';
+import { ANNEE, preparerCampagne } from './fixtures/notifications/campagne.ts';
+import { lireDestinataires } from '../pipelines/notifications/pipeline.ts';
+import { notificationsConfig } from '../pipelines/notifications/config.ts';
+import { modeRendu, rendreNotification, type ModeRendu } from '../pipelines/notifications/rendu.ts';
+import { accelerer } from '../pipelines/notifications/pdfmake-rapide.ts';
+import type { DonneesNotification } from '../templates/notification.ts';
+
+const POPPLER = !spawnSync('pdftoppm', ['-v']).error;
+let db: TestDb;
+let dir: string;
+const documents: { nom: string; donnees: DonneesNotification }[] = [];
+
+async function rendre(d: DonneesNotification, mode: ModeRendu): Promise<Buffer> {
+  modeRendu(mode);
+  try {
+    return await rendreNotification(d);
+  } finally {
+    modeRendu('rapide');
+  }
+}
+
+beforeAll(async () => {
+  db = await testDb();
+  dir = tempDir('atmp-rendu-rapide-');
+  await preparerCampagne(db);
+  const c = await db.knex('campagne').where({ annee: ANNEE }).first();
+  const dests = await lireDestinataires(db.knex, ANNEE, notificationsConfig({}), new Date(c.validee_le));
+  for (const d of dests) documents.push({ nom: d.siren, donnees: d.donnees });
+  const long = structuredClone(dests[0].donnees);
+  long.destinataire.nom = 'Peña & Straße — Łódź';
+  long.sections = Array.from({ length: 12 }, () => long.sections).flat().map((s, i) => ({ ...s, etablissement_nom: `${s.etablissement_nom} n° ${i + 1}` }));
+  documents.push({ nom: 'long', donnees: long });
+}, 120_000);
+afterAll(async () => db?.drop());
+
+describe('fast notification rendering', () => {
+  it('is installed: pdfmake and pdfkit are the pinned versions', () => {
+    expect(accelerer()).toBe(true);
+  });
+
+  it('gives the same bytes with and without its caches', async () => {
+    expect(documents.length).toBe(4);
+    for (const { nom, donnees } of documents) {
+      const rapide = await rendre(donnees, 'rapide');
+      const sansCache = await rendre(donnees, 'sans-cache');
+      expect(Buffer.compare(rapide, sansCache), nom).toBe(0);
+      // and again after other documents went through the shared caches
+      expect(Buffer.compare(await rendre(donnees, 'rapide'), rapide), nom).toBe(0);
+    }
+  });
+
+  it.skipIf(!POPPLER)('draws the same page as pdfmake as shipped: same words at the same places, same pixels', async () => {
+    for (const { nom, donnees } of documents) {
+      const chemins: Record<string, string> = {};
+      for (const mode of ['rapide', 'pdfmake'] as const) {
+        chemins[mode] = join(dir, `${nom}-${mode}.pdf`);
+        writeFileSync(chemins[mode], await rendre(donnees, mode));
+      }
+      const mots = (m: string) => execFileSync('pdftotext', ['-bbox', chemins[m], '-'], { encoding: 'utf8', maxBuffer: 64 << 20 }).replace(/<head>[\s\S]*<\/head>/, '');
+      const a = mots('rapide');
+      expect(a, nom).toContain(donnees.destinataire.nom.replace('&', '&amp;').split(' ')[0]);
+      expect(a, nom).toBe(mots('pdfmake'));
+      for (const mode of ['rapide', 'pdfmake']) execFileSync('pdftoppm', ['-r', '60', '-gray', chemins[mode], join(dir, `${nom}-${mode}`)]);
+      const pages = (m: string) => readdirSync(dir).filter((f) => f.startsWith(`${nom}-${m}-`) && f.endsWith('.pgm')).sort();
+      expect(pages('rapide').length, nom).toBe(pages('pdfmake').length);
+      if (nom === 'long') expect(pages('rapide').length).toBeGreaterThan(4);
+      pages('rapide').forEach((p, i) => {
+        expect(Buffer.compare(readFileSync(join(dir, p)), readFileSync(join(dir, pages('pdfmake')[i]))), `${nom} page ${i + 1}`).toBe(0);
+      });
+    }
+  });
+
+  it.skipIf(!POPPLER)('extracts every character, in and out of the fixed repertoire', async () => {
+    const chemin = join(dir, 'long-rapide.pdf');
+    writeFileSync(chemin, await rendre(documents[3].donnees, 'rapide'));
+    const texte = execFileSync('pdftotext', [chemin, '-'], { encoding: 'utf8' });
+    for (const t of ['Peña & Straße — Łódź', '« Œuf & Cœur »', 'Étangs', 'n° 12']) expect(texte).toContain(t);
+  });
+});
