@@ -1,13 +1,14 @@
 /**
  * Where notification e-mails go: SMTP when ATMP_SMTP_URL is set (nodemailer 10 pooled transport, ATMP_SMTP_POOL
  * connections, ATMP_SMTP_RATE messages per second), else `.eml` files in <ATMP_OUT_DIR>/outbox/<annee>/ so the
- * default works offline. The outbox file is written atomically (temporary name, then rename): its presence means
+ * default works offline. Either way the message is composed by mime.ts. The outbox file is written atomically (temporary name, then rename): its presence means
  * "delivered", which resolves a crash between delivery and the ledger update without guessing.
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { NotificationsConfig } from './config.ts';
+import { composerMessage } from './mime.ts';
 
 export interface Message {
   siren: string;
@@ -36,17 +37,12 @@ export interface Expediteur {
   fermer(): Promise<void>;
 }
 
-function options(config: NotificationsConfig, m: Message) {
-  return {
-    from: { name: config.carsat.nom, address: config.carsat.email },
-    to: m.a,
-    subject: m.sujet,
-    messageId: m.messageId,
-    text: m.texte,
-    html: m.html,
-    attachments: [{ filename: m.fichier, content: m.pdf, contentType: 'application/pdf' }],
-    headers: { 'X-ATMP-Siren': m.siren },
-  };
+/** The message's bytes (mime.ts), dated now. */
+function brut(config: NotificationsConfig, m: Message): Buffer {
+  return composerMessage({
+    de: { nom: config.carsat.nom, adresse: config.carsat.email }, a: m.a, sujet: m.sujet, messageId: m.messageId, date: new Date(),
+    texte: m.texte, html: m.html, fichier: m.fichier, pdf: m.pdf, entetes: { 'X-ATMP-Siren': m.siren },
+  });
 }
 
 /** Reads a nodemailer error: permanent for 5xx, transient when nothing can have been accepted, else uncertain. */
@@ -61,21 +57,19 @@ export function natureErreur(e: { responseCode?: number; code?: string; command?
 
 export function creerExpediteur(config: NotificationsConfig, outbox: string): Expediteur {
   if (!config.smtpUrl) {
-    const t = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
     mkdirSync(outbox, { recursive: true });
     const chemin = (siren: string) => join(outbox, `${siren}.eml`);
     return {
       description: `fichiers .eml dans ${outbox}`,
       parallelisme: 4,
       async envoyer(m) {
-        const info = await t.sendMail(options(config, m));
         const tmp = `${chemin(m.siren)}.${process.pid}.tmp`;
-        writeFileSync(tmp, info.message as Buffer);
+        writeFileSync(tmp, brut(config, m));
         renameSync(tmp, chemin(m.siren));
         return { ok: true, reponse: `écrit ${chemin(m.siren)}` };
       },
       verifier: (siren) => (existsSync(chemin(siren)) ? 'livre' : 'absent'),
-      fermer: async () => t.close(),
+      fermer: async () => {},
     };
   }
   const t = nodemailer.createTransport({
@@ -90,7 +84,8 @@ export function creerExpediteur(config: NotificationsConfig, outbox: string): Ex
     parallelisme: config.smtpPool * 2,
     async envoyer(m) {
       try {
-        const info = await t.sendMail(options(config, m));
+        // the composed bytes as they are, with the envelope they name (nodemailer does not parse a raw message)
+        const info = await t.sendMail({ envelope: { from: config.carsat.email, to: [m.a] }, raw: brut(config, m) });
         if (info.rejected?.length) return { ok: false, nature: 'permanente', erreur: `refusé : ${info.rejected.join(', ')} ${info.response ?? ''}` };
         return { ok: true, reponse: String(info.response ?? '') };
       } catch (e) {
