@@ -270,7 +270,12 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
           alignment: 'justify', margin: [0, 0, 0, 4],
         },
         {
-          text: 'Lorsque la notification est mise à disposition sur votre compte AT/MP (net-entreprises.fr), elle est réputée reçue à la date de sa première consultation, et au plus tard quinze jours après sa mise à disposition.',
+          // kept whole: justification spreads the pieces of "AT/MP" and "net-entreprises.fr" (break points after
+          // "/" and "-") and of any text split into pieces
+          text: [
+            'Lorsque la notification est mise à disposition sur votre compte ', { text: 'AT/MP (net-entreprises.fr),', noWrap: true },
+            ' elle est réputée reçue à la date de sa première consultation, et au plus tard quinze jours après sa mise à disposition.',
+          ],
           alignment: 'justify', color: GRIS, fontSize: 8.5,
         },
       ],
