@@ -104,7 +104,7 @@ try {
     pdf_per_s: Number((pdfs / rendu_s).toFixed(1)),
     baseline_pdf_per_s: Number((dests.length / base_s).toFixed(1)),
     mails_per_s: Number((mails / envoi_s).toFixed(1)),
-    single_thread_cached_pdf_per_s: Number((dests.length / mono_s).toFixed(1)),
+    single_thread_fast_pdf_per_s: Number((dests.length / mono_s).toFixed(1)),
     peak_rss_mb: mb(),
   };
   console.log(JSON.stringify(res));

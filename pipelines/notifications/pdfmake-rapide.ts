@@ -1,12 +1,13 @@
 /**
  * Fast paths for pdfmake 0.3.11 / pdfkit 0.19.1, the exact versions the lockfile pins (checked at installation: any
  * other version leaves pdfmake as shipped). A notification is ~180 lines of ~900 word-inlines; pdfmake spends most
- * of its time per inline, in three places that these replace by equivalent, cheaper code:
+ * of its time per word, in places that these replace by equivalent, cheaper code:
  *
- * 1. Style lookups (StyleContextStack.getStyleProperty): pdfmake pushes the inline on the style stack and walks it
- *    again for each of ~22 properties of each inline, allocating a closure and a Set per lookup. The replacement
- *    walks the same entries in the same order (the inline's own value, its named styles, then the stack, then the
- *    default style) without pushing or allocating. Same values, so the same bytes.
+ * 1. Style lookups (StyleContextStack.getStyleProperty, TextInlines.measure): pdfmake resolves ~20 style properties
+ *    for every word, each time pushing the word on the style stack and walking it with a fresh closure and Set.
+ *    Here the same entries are walked in the same order (the item's own value, its named styles, the stack, the
+ *    default style) without pushing or allocating, and once per text node rather than per word (the words of a
+ *    node carry the same style against the same stack). Same values, so the same bytes.
  * 2. Word shaping (pdfkit EmbeddedFont.layoutCached): pdfkit caches a word's glyph run per document only; the
  *    cache here is shared by every document using the same parsed font (rendu.ts parses each font once per
  *    thread). A cached run is never modified by pdfkit (layout() concatenates into new arrays; _fragment copies a
@@ -15,22 +16,22 @@
  * 3. Text drawing (pdfmake Renderer.renderLine): pdfmake calls pdfkit's text() once per word, which wraps each word
  *    in its own save / transform / BT … ET / restore with a colour, an opacity and a font switch. The replacement
  *    writes one text object per line, each word placed at the very position pdfmake computed (Tm), encoded and
- *    kerned exactly as pdfkit's _fragment does (same glyph ids, same TJ adjustments). Only plain lines take it:
- *    a line with a link, a destination, an outline entry, a page reference, sup/sub, font features, character
- *    spacing, opacity, background or decoration goes through pdfmake's own renderLine. The page looks the same
- *    (checked by the tests: same words at the same positions by pdftotext -bbox, same pixels by pdftoppm);
- *    the bytes differ from pdfmake as shipped, and are as deterministic.
+ *    kerned exactly as pdfkit's _fragment does (same glyph ids, same TJ adjustments; a word's TJ is reused across
+ *    documents when all its glyphs are in the fixed repertoire of 4). Only plain lines take it: a line with a
+ *    link, a destination, an outline entry, a page reference, sup/sub, font features, character spacing,
+ *    opacity, background or decoration goes through pdfmake's own renderLine. The page looks the same (checked by
+ *    the tests: same words at the same positions by pdftotext -bbox, same pixels by pdftoppm); the bytes differ
+ *    from pdfmake as shipped, and are as deterministic.
+ * 4. Font subsets (pdfkit EmbeddedFont.embed): pdfkit builds and deflates a new TrueType subset of each font for
+ *    each document. `repertoireFixe` makes every subset of a font start with the same glyphs, in the same order
+ *    (the French repertoire of rendu.ts), so that a document using no other glyph has the same subset as any
+ *    other: its encoded and deflated bytes are computed once per thread and reused, exactly as pdfkit would have
+ *    written them. A document with another glyph (a name with ñ, say) gets it appended and its own subset built
+ *    by pdfkit as usual.
  *
- * 4. Font subsets (pdfkit EmbeddedFont.embed): pdfkit builds and compresses a new TrueType subset of each font for
- *    each document (~40 KB to encode and deflate per font). `repertoireFixe` makes every subset of a font start
- *    with the same glyphs, in the same order (the French repertoire of rendu.ts), so that a document using no other
- *    glyph has the same subset as any other: its encoded and deflated bytes are computed once per thread and reused,
- *    exactly as pdfkit would have written them. A document with another glyph (a name with ñ, say) gets it appended
- *    and its own subset built by pdfkit as usual.
- *
- * `accelerer({ caches: false })` turns 1, 2 and 4 off (the bytes must not change: tested), `accelerer({ lignes:
- * false })` turns 3 off (the page must not change: tested). The fixed repertoire of a subset is a rendering
- * choice, not a cache: it stays either way.
+ * `accelerer({ caches: false })` turns 1, 2, 4 and the word cache of 3 off (the bytes must not change: tested),
+ * `accelerer({ lignes: false })` turns 3 off (the page must not change: tested). The fixed repertoire of a subset
+ * is a rendering choice, not a cache: it stays either way.
  */
 import { createRequire } from 'node:module';
 
