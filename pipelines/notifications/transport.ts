@@ -1,8 +1,9 @@
 /**
  * Where notification e-mails go: SMTP when ATMP_SMTP_URL is set (nodemailer 10 pooled transport, ATMP_SMTP_POOL
  * connections, ATMP_SMTP_RATE messages per second), else `.eml` files in <ATMP_OUT_DIR>/outbox/<annee>/ so the
- * default works offline. Either way the message is composed by mime.ts. The outbox file is written atomically (temporary name, then rename): its presence means
- * "delivered", which resolves a crash between delivery and the ledger update without guessing.
+ * default works offline. Either way the message is composed by mime.ts. The outbox file is written atomically
+ * (temporary name, then rename): its presence means "delivered", which resolves a crash between delivery and the
+ * ledger update without guessing.
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
