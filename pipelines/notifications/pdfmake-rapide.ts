@@ -317,7 +317,7 @@ function installerMiseEnForme(proto: PrototypePolice) {
 
 /**
  * Every subset of `police` (a parsed fontkit font, shared by the documents of this thread) starts with the glyphs of
- * `texte`'s characters and of the ligatures the font substitutes for them (fi, fl, ffi, ffl), in a fixed order.
+ * `texte`'s characters and of the ligatures the font substitutes for them (fi, fl, ff, ffi, ffl), in a fixed order.
  */
 export function repertoireFixe(police: object, texte: string): boolean {
   if (!installer()) return false; // its widths are filled by the embed() of installerSousEnsembles
@@ -420,7 +420,7 @@ const motsEncodes = new WeakMap<object, Map<string, MotEncode | null>>();
 
 function ecrireMotEnCache(sortie: string[], police: PolicePdfkit, texte: string, taille: number, x: number, y: number) {
   const prefixe = police.subset.prefixe;
-  if (!caches || !prefixe) return ecrireMot(sortie, police, texte, taille, x, y);
+  if (!caches || !prefixe) return ecrireMot(sortie, police.encode(texte), taille, x, y);
   let cache = motsEncodes.get(police.font);
   if (!cache || cache.size >= 100_000) motsEncodes.set(police.font, (cache = new Map()));
   let mot = cache.get(texte);
@@ -428,13 +428,13 @@ function ecrireMotEnCache(sortie: string[], police: PolicePdfkit, texte: string,
     const debut = sortie.length;
     const { glyphs } = police.layout(texte) as { glyphs: GlyphePolice[] };
     const [encoded, positions] = police.encode(texte);
-    ecrireMot(sortie, police, texte, taille, x, y);
+    ecrireMot(sortie, [encoded, positions], taille, x, y);
     const ids = encoded.map((h) => parseInt(h, 16));
     const fixe = sortie.length === debut + 1 && positions.every((p) => !p.xOffset && !p.yOffset) && ids.every((id) => id >= 1 && id <= prefixe.length);
     cache.set(texte, fixe ? { tj: sortie[debut], ids, glyphes: glyphs } : null);
     return;
   }
-  if (mot === null) return ecrireMot(sortie, police, texte, taille, x, y);
+  if (mot === null) return ecrireMot(sortie, police.encode(texte), taille, x, y);
   // what pdfkit's encode() records for each glyph (its subset already holds them: the repertoire)
   for (let i = 0; i < mot.ids.length; i++) {
     const id = mot.ids[i];
@@ -444,9 +444,14 @@ function ecrireMotEnCache(sortie: string[], police: PolicePdfkit, texte: string,
   sortie.push(mot.tj);
 }
 
-/** Appends the TJ operators of one word as pdfkit's _fragment writes them (kerning segments, glyph offsets). */
-function ecrireMot(sortie: string[], police: PoliceEmbarquee, texte: string, taille: number, x: number, y: number) {
-  const [encoded, positions] = police.encode(texte);
+/** One TJ segment: glyphs [debut, fin) and the kerning after the last one, as pdfkit's _fragment addSegment. */
+function segment(encoded: string[], positions: Position[], debut: number, fin: number): string {
+  const p = positions[fin - 1];
+  return `<${encoded.slice(debut, fin).join('')}> ${nombre(-(p.xAdvance - p.advanceWidth))}`;
+}
+
+/** Appends the TJ operators of one encoded word as pdfkit's _fragment writes them (kerning segments, offsets). */
+function ecrireMot(sortie: string[], [encoded, positions]: [string[], Position[]], taille: number, x: number, y: number) {
   const scale = taille / 1000;
   let commandes = '';
   let last = 0;
@@ -456,15 +461,12 @@ function ecrireMot(sortie: string[], police: PoliceEmbarquee, texte: string, tai
     const pos = positions[i];
     if (pos.xOffset || pos.yOffset) {
       // flush(i), then the offset glyph alone, as pdfkit does
-      if (last < i) commandes += `${commandes ? ' ' : ''}<${encoded.slice(last, i).join('')}> ${nombre(-(positions[i - 1].xAdvance - positions[i - 1].advanceWidth))}`;
-      last = i;
+      if (last < i) commandes += `${commandes ? ' ' : ''}${segment(encoded, positions, last, i)}`;
       if (commandes) sortie.push(`[${commandes}] TJ`);
       commandes = '';
       sortie.push(`1 0 0 1 ${nombre(x + pos.xOffset * scale)} ${nombre(y + pos.yOffset * scale)} Tm`);
-      commandes = `<${encoded[i]}> ${nombre(-(pos.xAdvance - pos.advanceWidth))}`;
+      sortie.push(`[${segment(encoded, positions, i, i + 1)}] TJ`);
       last = i + 1;
-      sortie.push(`[${commandes}] TJ`);
-      commandes = '';
       decale = true;
     } else {
       if (decale) {
@@ -472,13 +474,13 @@ function ecrireMot(sortie: string[], police: PoliceEmbarquee, texte: string, tai
         decale = false;
       }
       if (pos.xAdvance - pos.advanceWidth !== 0) {
-        commandes += `${commandes ? ' ' : ''}<${encoded.slice(last, i + 1).join('')}> ${nombre(-(pos.xAdvance - pos.advanceWidth))}`;
+        commandes += `${commandes ? ' ' : ''}${segment(encoded, positions, last, i + 1)}`;
         last = i + 1;
       }
     }
     x += pos.xAdvance * scale;
   }
-  if (last < i) commandes += `${commandes ? ' ' : ''}<${encoded.slice(last, i).join('')}> ${nombre(-(positions[i - 1].xAdvance - positions[i - 1].advanceWidth))}`;
+  if (last < i) commandes += `${commandes ? ' ' : ''}${segment(encoded, positions, last, i)}`;
   if (commandes) sortie.push(`[${commandes}] TJ`);
 }
 

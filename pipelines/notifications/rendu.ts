@@ -109,11 +109,11 @@ function initialiser(): PdfMake {
 /** Chooses how the next documents are rendered (tests and the bench's baseline; the default is `rapide`). */
 export function modeRendu(m: ModeRendu) {
   mode = m;
+  accelerer({ caches: mode === 'rapide', lignes: mode !== 'pdfmake' });
 }
 
 export async function rendreDefinition(doc: TDocumentDefinitions): Promise<Buffer> {
   const pm = initialiser();
-  accelerer({ caches: mode === 'rapide', lignes: mode !== 'pdfmake' });
   if (mode === 'pdfmake') doc = { ...doc, defaultStyle: { ...(doc.defaultStyle ?? {}), font: 'RobotoPdfmake' } };
   return pm.createPdf(doc).getBuffer();
 }
