@@ -210,8 +210,9 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
     const pool = new Piscina({
       filename: join(ICI, 'rendu-worker.mjs'), minThreads: workers, maxThreads: workers,
       // the worker's heap is capped: a runaway document cannot take the host down (docs/ecosystem.md §4); a larger
-      // young generation than V8's default: rendering allocates short-lived objects fast (fewer scavenges)
-      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 },
+      // young generation than V8's default: rendering allocates ~5 MB of short-lived objects per document, and
+      // fewer scavenges of a larger space cost less (measured: 128 MB ~5-10 % faster than 64 MB, 2 threads)
+      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 128 },
     });
     try {
       // bounded in flight: memory stays flat whatever the campaign size; records are written in order of completion
