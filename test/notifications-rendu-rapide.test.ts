@@ -46,6 +46,9 @@ beforeAll(async () => {
   const long = structuredClone(dests[0].donnees);
   long.destinataire.nom = 'Peña & Straße — Łódź';
   long.sections = Array.from({ length: 12 }, () => long.sections).flat().map((s, i) => ({ ...s, etablissement_nom: `${s.etablissement_nom} n° ${i + 1}` }));
+  // a word wider than its column: pdfmake cuts it (LayoutBuilder.buildNextLine clones the measured word)
+  long.sections[1].commune = 'Saint-Rémy-en-Bouzemont-Saint-Genest-et-Isson-Aux-Très-Longs-Noms-Composés';
+  long.sections[2].adresse = `${'ZoneArtisanaleDesQuatreCheminsSansAucuneEspace'.repeat(2)} 12`;
   documents.push({ nom: 'long', donnees: long });
 }, 120_000);
 afterAll(async () => db?.drop());
