@@ -245,6 +245,8 @@ interface LigneNotification {
 }
 
 const attendre = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ACCEPTEES_PAR_LOT = 50;
+const ACCEPTEES_DELAI_MS = 200;
 
 async function mettreAuPapier(knex: Knex, outDir: string, n: LigneNotification, statut: 'echec', erreur: string) {
   const chemin = join(outDir, 'impression', String(n.annee), `${n.destinataire_siren}.pdf`);
@@ -278,6 +280,32 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
   let envoyees = 0;
   opts.progression?.('envoi', 0, aEnvoyer.length);
 
+  // accepted messages are recorded 'envoyee' in batches (one UPDATE per ACCEPTEES_PAR_LOT rows, or after
+  // ACCEPTEES_DELAI_MS): until then a row stays 'envoi_en_cours', so a crash in between leaves it « à vérifier »
+  // with its Message-ID, never resent blindly, exactly like a crash during the SMTP transaction
+  let acceptees: { siren: string; reponse: string }[] = [];
+  let minuteur: NodeJS.Timeout | undefined;
+  let ecritures: Promise<unknown> = Promise.resolve();
+  const enregistrerAcceptees = () => {
+    clearTimeout(minuteur);
+    minuteur = undefined;
+    const lot = acceptees;
+    acceptees = [];
+    if (lot.length) {
+      ecritures = ecritures.then(() =>
+        runSql(knex, 'notifications/envois-acceptes.sql', { annee, sirens: lot.map((a) => a.siren), reponses: lot.map((a) => a.reponse) }),
+      );
+    }
+    return ecritures;
+  };
+  const accepter = async (siren: string, reponse: string) => {
+    acceptees.push({ siren, reponse: reponse.slice(0, 500) });
+    envoyees++;
+    if (acceptees.length >= ACCEPTEES_PAR_LOT) await enregistrerAcceptees();
+    // a failed write is reported by the final enregistrerAcceptees()
+    else minuteur ??= setTimeout(() => enregistrerAcceptees().catch(() => {}), ACCEPTEES_DELAI_MS);
+  };
+
   const envoyerUne = async (n: LigneNotification) => {
     const d = parSiren.get(n.destinataire_siren);
     if (!d) throw new Error('plus aucune section notifiée pour ce destinataire (décision corrigée ?)');
@@ -304,10 +332,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
         r = { ok: false, nature: 'incertaine', erreur: String((e as Error).message ?? e) };
       }
       if (r.ok) {
-        await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren }).update({
-          statut: 'envoyee', envoyee_le: knex.fn.now(), reputee_notifiee_le: knex.raw('(current_date + 15)'), reponse_smtp: r.reponse.slice(0, 500), derniere_erreur: null,
-        });
-        envoyees++;
+        await accepter(n.destinataire_siren, r.reponse);
         return;
       }
       if (r.nature === 'permanente') {
@@ -328,22 +353,26 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
 
   let i = 0;
   const parallele = Math.max(1, exp.parallelisme);
-  await Promise.all(
-    Array.from({ length: Math.min(parallele, aEnvoyer.length) }, async () => {
-      while (i < aEnvoyer.length) {
-        const n = aEnvoyer[i++];
-        try {
-          await envoyerUne(n);
-        } catch (e) {
-          // a notification that cannot be prepared (file, data) is reported and the others go on; it was not
-          // claimed, so it stays 'rendue'
-          await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
-            .update({ derniere_erreur: String((e as Error).message ?? e).slice(0, 2000) });
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(parallele, aEnvoyer.length) }, async () => {
+        while (i < aEnvoyer.length) {
+          const n = aEnvoyer[i++];
+          try {
+            await envoyerUne(n);
+          } catch (e) {
+            // a notification that cannot be prepared (file, data) is reported and the others go on; it was not
+            // claimed, so it stays 'rendue'
+            await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
+              .update({ derniere_erreur: String((e as Error).message ?? e).slice(0, 2000) });
+          }
+          opts.progression?.('envoi', ++faites, aEnvoyer.length);
         }
-        opts.progression?.('envoi', ++faites, aEnvoyer.length);
-      }
-    }),
-  );
+      }),
+    );
+  } finally {
+    await enregistrerAcceptees();
+  }
   return envoyees;
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { NotificationsConfig } from './config.ts';
 import { composerMessage } from './mime.ts';
+import { accelererSmtp } from './smtp-rapide.ts';
 
 export interface Message {
   siren: string;
@@ -73,6 +74,8 @@ export function creerExpediteur(config: NotificationsConfig, outbox: string): Ex
       fermer: async () => {},
     };
   }
+  // the DATA stream passes mime.ts's messages on without its per-byte walk (smtp-rapide.ts)
+  accelererSmtp();
   const t = nodemailer.createTransport({
     url: config.smtpUrl,
     pool: true,
