@@ -486,12 +486,11 @@ function installerSousEnsembles(proto: PrototypePolice) {
 /** pdfkit's number formatting in content streams (PDFObject.number). */
 const nombre = (n: number) => Math.round(n * 1e6) / 1e6;
 
-const CLES_NON_SIMPLES = ['link', 'linkToPage', 'linkToDestination', '_pageNodeRef', 'fontFeatures', 'background', 'decoration'] as const;
-
 function ligneSimple(l: Ligne): boolean {
   if (l._outline || l._pageNodeRef || l.id) return false;
   for (const i of l.inlines) {
-    for (const k of CLES_NON_SIMPLES) if (valeur(i[k])) return false;
+    if (valeur(i.link) || valeur(i.linkToPage) || valeur(i.linkToDestination) || valeur(i._pageNodeRef)) return false;
+    if (valeur(i.fontFeatures) || valeur(i.background) || valeur(i.decoration)) return false;
     if (i.sup || i.sub || i.characterSpacing) return false;
     if (typeof i.opacity === 'number' && i.opacity !== 1) return false;
     if (i.color !== undefined && i.color !== null && typeof i.color !== 'string') return false;
@@ -719,20 +718,21 @@ function installerFlux() {
   };
   proto.finalize = function () {
     if (!lignes || !this.texte) return finalize.call(this);
-    // the chunks as Buffers (consecutive strings joined), deflated at the text level, then pdfkit's own finalize
-    // (offset, encryption, dictionary, stream) with nothing left to compress (its Filter is already set by write)
-    const parts: Uint8Array[] = [];
-    let suite: string[] = [];
-    for (const c of this.buffer as (string | Uint8Array)[]) {
-      if (typeof c === 'string') suite.push(c);
+    // the chunks as one Buffer, text written straight into it (latin1, as Buffer.from(…, 'binary')), deflated at
+    // the text level, then pdfkit's own finalize (offset, encryption, dictionary, stream) with nothing left to
+    // compress (its Filter is already set by write)
+    const morceaux = this.buffer as (string | Uint8Array)[];
+    let taille = 0;
+    for (const c of morceaux) taille += c.length;
+    let octets = Buffer.allocUnsafe(taille);
+    let o = 0;
+    for (const c of morceaux) {
+      if (typeof c === 'string') o += octets.write(c, o, 'latin1');
       else {
-        if (suite.length) parts.push(Buffer.from(suite.join(''), 'latin1'));
-        suite = [];
-        parts.push(c);
+        octets.set(c, o);
+        o += c.length;
       }
     }
-    if (suite.length) parts.push(Buffer.from(suite.join(''), 'latin1'));
-    let octets = Buffer.concat(parts);
     if (this.compress) {
       octets = deflateSync(octets, { level: NIVEAU_TEXTE });
       this.compress = false;
