@@ -286,6 +286,8 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
   let acceptees: { siren: string; reponse: string }[] = [];
   let minuteur: NodeJS.Timeout | undefined;
   let ecritures: Promise<unknown> = Promise.resolve();
+  // a failed record stops the sending (nothing more is claimed) and fails the run
+  let registreEnPanne = false;
   const enregistrerAcceptees = () => {
     clearTimeout(minuteur);
     minuteur = undefined;
@@ -294,7 +296,10 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
     if (lot.length) {
       ecritures = ecritures.then(() =>
         runSql(knex, 'notifications/envois-acceptes.sql', { annee, sirens: lot.map((a) => a.siren), reponses: lot.map((a) => a.reponse) }),
-      );
+      ).catch((e) => {
+        registreEnPanne = true;
+        throw e;
+      });
     }
     return ecritures;
   };
@@ -356,7 +361,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
   try {
     await Promise.all(
       Array.from({ length: Math.min(parallele, aEnvoyer.length) }, async () => {
-        while (i < aEnvoyer.length) {
+        while (i < aEnvoyer.length && !registreEnPanne) {
           const n = aEnvoyer[i++];
           try {
             await envoyerUne(n);
