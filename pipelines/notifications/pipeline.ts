@@ -311,7 +311,8 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
     else minuteur ??= setTimeout(() => enregistrerAcceptees().catch(() => {}), ACCEPTEES_DELAI_MS);
   };
 
-  const envoyerUne = async (n: LigneNotification) => {
+  /** The PDF (checked against its stored hash, rendered again if missing) and the e-mail of a notification. */
+  const preparer = async (n: LigneNotification) => {
     const d = parSiren.get(n.destinataire_siren);
     if (!d) throw new Error('plus aucune section notifiée pour ce destinataire (décision corrigée ?)');
     let pdf: Buffer | null = existsSync(n.pdf_chemin) ? readFileSync(n.pdf_chemin) : null;
@@ -321,12 +322,28 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       if (sha256(pdf) !== n.pdf_sha256) throw new Error('le PDF rendu ne correspond plus à l’empreinte enregistrée : rien n’est envoyé');
       ecrireAtomique(n.pdf_chemin, pdf);
     }
-    const courriel = courrielNotification(d.donnees);
+    return { pdf, courriel: courrielNotification(d.donnees) };
+  };
+
+  /** Sends a claimed notification ('envoi_en_cours'); a notification that cannot be prepared is released. */
+  const envoyerUne = async (n: LigneNotification) => {
+    let prepare: Awaited<ReturnType<typeof preparer>>;
+    try {
+      prepare = await preparer(n);
+    } catch (e) {
+      // reported, and back to 'rendue' as if never claimed; the others go on
+      await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours' })
+        .update({ statut: 'rendue', tentatives: knex.raw('tentatives - 1'), derniere_erreur: String((e as Error).message ?? e).slice(0, 2000) });
+      return;
+    }
+    const { pdf, courriel } = prepare;
     for (let essai = 1; ; essai++) {
-      // claim: only one sender ever moves a row from 'rendue' to 'envoi_en_cours'
-      const pris = await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
-        .update({ statut: 'envoi_en_cours', envoi_commence_le: knex.fn.now(), tentatives: knex.raw('tentatives + 1') });
-      if (pris !== 1) return;
+      if (essai > 1) {
+        // a retry claims the row again: only one sender ever moves a row from 'rendue' to 'envoi_en_cours'
+        const pris = await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
+          .update({ statut: 'envoi_en_cours', envoi_commence_le: knex.fn.now(), tentatives: knex.raw('tentatives + 1') });
+        if (pris !== 1) return;
+      }
       let r: ResultatEnvoi;
       try {
         r = await exp.envoyer({
@@ -356,28 +373,59 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
     }
   };
 
-  let i = 0;
+  // rows are claimed ('rendue' → 'envoi_en_cours', sql/notifications/reserver.sql) a batch at a time, as many as
+  // messages in flight, each batch before any of its SMTP transactions starts: a crash leaves at most the batch in
+  // flight and the next one (with the accepted messages not yet recorded) « à vérifier »
   const parallele = Math.max(1, exp.parallelisme);
+  let i = 0;
+  const reservees: LigneNotification[] = [];
+  let reservation: Promise<void> | undefined;
+  let arret: unknown;
+  const prochaine = async (): Promise<LigneNotification | undefined> => {
+    while (!reservees.length && i < aEnvoyer.length && !registreEnPanne && arret === undefined) {
+      reservation ??= (async () => {
+        const lot = aEnvoyer.slice(i, i + parallele);
+        i += lot.length;
+        const prises = await runSql<{ destinataire_siren: string }>(knex, 'notifications/reserver.sql', { annee, sirens: lot.map((n) => n.destinataire_siren) });
+        const ok = new Set(prises.map((p) => p.destinataire_siren));
+        for (const n of lot) {
+          if (ok.has(n.destinataire_siren)) reservees.push(n);
+          else opts.progression?.('envoi', ++faites, aEnvoyer.length); // taken meanwhile by another sender
+        }
+      })().finally(() => {
+        reservation = undefined;
+      });
+      await reservation;
+    }
+    return registreEnPanne || arret !== undefined ? undefined : reservees.shift();
+  };
   try {
     await Promise.all(
       Array.from({ length: Math.min(parallele, aEnvoyer.length) }, async () => {
-        while (i < aEnvoyer.length && !registreEnPanne) {
-          const n = aEnvoyer[i++];
-          try {
+        try {
+          for (let n = await prochaine(); n; n = await prochaine()) {
             await envoyerUne(n);
-          } catch (e) {
-            // a notification that cannot be prepared (file, data) is reported and the others go on; it was not
-            // claimed, so it stays 'rendue'
-            await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
-              .update({ derniere_erreur: String((e as Error).message ?? e).slice(0, 2000) });
+            opts.progression?.('envoi', ++faites, aEnvoyer.length);
           }
-          opts.progression?.('envoi', ++faites, aEnvoyer.length);
+        } catch (e) {
+          // the database failed: every sender stops after its current message
+          arret ??= e;
         }
       }),
     );
   } finally {
-    await enregistrerAcceptees();
+    try {
+      await enregistrerAcceptees();
+    } finally {
+      // claimed, never started (the sending stopped): back to 'rendue'
+      const jamais = reservees.splice(0).map((n) => n.destinataire_siren);
+      if (jamais.length) {
+        await knex('notification').where({ annee, statut: 'envoi_en_cours' }).whereIn('destinataire_siren', jamais)
+          .update({ statut: 'rendue', tentatives: knex.raw('tentatives - 1') });
+      }
+    }
   }
+  if (arret !== undefined) throw arret;
   return envoyees;
 }
 
