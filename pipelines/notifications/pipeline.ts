@@ -26,7 +26,7 @@ import type { Etape } from '../../rules/explication.ts';
 import type { DonneesNotification, SectionNotifiee } from '../../templates/notification.ts';
 import { courrielNotification } from '../../templates/mail.ts';
 import { notificationsConfig, type NotificationsConfig } from './config.ts';
-import { rendreNotification } from './rendu.ts';
+import { rendreNotification, sansPretenuring } from './rendu.ts';
 import { creerExpediteur, type Expediteur, type ResultatEnvoi } from './transport.ts';
 
 const ICI = dirname(fileURLToPath(import.meta.url));
@@ -204,6 +204,7 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
   };
   if (!aRendre.length) return { destinataires: destinataires.length, rendues: 0 };
   const workers = Math.min(config.workers, aRendre.length);
+  sansPretenuring();
   if (workers <= 1 && config.workers <= 1) {
     for (const d of aRendre) await enregistrer(d, await rendreNotification(d.donnees));
   } else {

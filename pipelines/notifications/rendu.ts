@@ -16,6 +16,7 @@
  * identical with or without the caches (tested; `modeRendu`).
  */
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { accelerer, repertoireFixe } from './pdfmake-rapide.ts';
 import { definitionNotification, type DonneesNotification, type TDocumentDefinitions } from '../../templates/notification.ts';
 
@@ -104,6 +105,17 @@ function initialiser(): PdfMake {
   pm.setLocalAccessPolicy(() => false);
   pdfmake = pm;
   return pm;
+}
+
+/**
+ * V8 setting for a process that renders notifications: no allocation-site pretenuring. A notification's objects
+ * live until its PDF is written, so a scavenge in the middle of a document sees most of them survive, and V8 then
+ * allocates them straight in the old generation, where they die: measured on 2 300 notifications, scavenges of
+ * 8–13 ms instead of ~2 ms and ~15 % more CPU per document. V8 flags are process-wide: set before the rendering
+ * threads start (pipeline.ts); the flag is read by V8 at each collection, not only at start-up.
+ */
+export function sansPretenuring() {
+  setFlagsFromString('--no-allocation-site-pretenuring');
 }
 
 /** Chooses how the next documents are rendered (tests and the bench's baseline; the default is `rapide`). */
