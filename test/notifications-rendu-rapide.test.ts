@@ -17,7 +17,8 @@ import { ANNEE, preparerCampagne } from './fixtures/notifications/campagne.ts';
 import { lireDestinataires } from '../pipelines/notifications/pipeline.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
 import { modeRendu, rendreNotification, type ModeRendu } from '../pipelines/notifications/rendu.ts';
-import { accelerer } from '../pipelines/notifications/pdfmake-rapide.ts';
+import { createRequire } from 'node:module';
+import { accelerer, PROPRIETES, resoudreStyle } from '../pipelines/notifications/pdfmake-rapide.ts';
 import type { DonneesNotification } from '../templates/notification.ts';
 
 const POPPLER = !spawnSync('pdftoppm', ['-v']).error;
@@ -93,6 +94,42 @@ describe('fast notification rendering', () => {
       pages('rapide').forEach((p, i) => {
         expect(Buffer.compare(readFileSync(join(dir, p)), readFileSync(join(dir, pages('pdfmake')[i]))), `${nom} page ${i + 1}`).toBe(0);
       });
+    }
+  });
+
+  it('resolves a word’s style properties as pdfmake does, on random styles, extends chains (cycles too) and stacks', () => {
+    const require = createRequire(import.meta.url);
+    const SCS = require('pdfmake/js/StyleContextStack').default as {
+      new (dict: object, defaut?: object): { push(x: unknown): void };
+      getStyleProperty(item: unknown, pile: unknown, prop: string, defaut: unknown): unknown;
+    };
+    let x = 12345;
+    const hasard = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648) % n);
+    const valeurs = [undefined, null, 0, false, true, 7, 'centre', 'Roboto', '#123456', 1.5];
+    const style = (noms: string[]) => {
+      const o: Record<string, unknown> = {};
+      for (let k = hasard(4); k > 0; k--) o[PROPRIETES[hasard(PROPRIETES.length)]] = valeurs[hasard(valeurs.length)];
+      if (hasard(3) === 0) o.extends = hasard(2) ? noms[hasard(noms.length)] : [noms[hasard(noms.length)], noms[hasard(noms.length)]];
+      return o;
+    };
+    accelerer({ caches: false }); // pdfmake's own getStyleProperty
+    try {
+      for (let essai = 0; essai < 400; essai++) {
+        const noms = ['a', 'b', 'c', 'd', 'e'];
+        const dict = Object.fromEntries(noms.slice(0, 1 + hasard(5)).map((n) => [n, style(noms)]));
+        const pile = new SCS(dict, hasard(2) ? style(noms) : undefined);
+        for (let k = hasard(5); k > 0; k--) pile.push(hasard(2) ? noms[hasard(noms.length)] : style(noms));
+        const item: Record<string, unknown> = { text: 'mot ', ...style(noms) };
+        if (hasard(2)) item.style = hasard(2) ? noms[hasard(noms.length)] : [noms[hasard(noms.length)], style(noms)];
+        if (hasard(8) === 0) item.section = {};
+        const v = resoudreStyle(item, pile as never);
+        PROPRIETES.forEach((p, i) => {
+          const defaut = { font: 'Roboto', alignment: 'left', fontSize: 12, color: 'black', opacity: 1, lineHeight: 1, characterSpacing: 0 }[p as string] ?? (['bold', 'italics', 'sup', 'sub', 'preserveLeadingSpaces', 'preserveTrailingSpaces'].includes(p) ? false : null);
+          expect(v[i], `essai ${essai}, ${p}`).toEqual(SCS.getStyleProperty(item, pile, p, defaut));
+        });
+      }
+    } finally {
+      accelerer();
     }
   });
 

@@ -6,9 +6,10 @@
  * 1. Style lookups (StyleContextStack.getStyleProperty, TextInlines.measure): pdfmake resolves ~20 style properties
  *    for every word, each time pushing the word on the style stack and walking it with a fresh closure and Set.
  *    Here the same entries are walked in the same order (the item's own value, its named styles, the stack, the
- *    default style) without pushing or allocating, and once per text node rather than per word (the words of a
- *    node carry the same style against the same stack), each word built in one allocation. Same values, so the
- *    same bytes.
+ *    default style) without pushing or allocating, and, in measure, once per text node rather than per word (the
+ *    words of a node carry the same style against the same stack) and for all ~20 properties in one walk
+ *    (resoudreStyle), each word built in one allocation. Same values, so the same bytes (a property test compares
+ *    resoudreStyle with pdfmake's getStyleProperty on random styles and stacks).
  * 2. Word shaping (pdfkit EmbeddedFont.layoutCached): pdfkit caches a word's glyph run per document only; the
  *    cache here is shared by every document using the same parsed font (rendu.ts parses each font once per
  *    thread). A cached run is never modified by pdfkit (layout() concatenates into new arrays; _fragment copies a
@@ -117,8 +118,8 @@ function depuisStyle(dict: Pile['styleDictionary'], nom: string, prop: string, v
 }
 
 function proprieteDeLaPile(pile: Pile, prop: string): unknown {
-  const o = pile.styleOverrides;
-  if (o) {
+  const o = pile?.styleOverrides;
+  if (pile && o) {
     for (let i = o.length - 1; i >= 0; i--) {
       const e = o[i];
       if (chaine(e)) {
@@ -230,32 +231,29 @@ function installerMesure() {
       const mot = array[i];
       const s = (mot as unknown as Record<symbol, object | undefined>)[ORIGINE];
       if (!r || s === undefined || s !== source) {
-        const item = mot;
-        const font = get(item, pile, 'font', 'Roboto');
-        const bold = get(item, pile, 'bold', false);
-        const italics = get(item, pile, 'italics', false);
+        const v = resoudreStyle(mot, pile as Pile | undefined);
         r = {
-          font: this.pdfDocument.provideFont(font, bold, italics),
-          alignment: get(item, pile, 'alignment', 'left'),
-          fontSize: get(item, pile, 'fontSize', 12) as number,
-          fontFeatures: get(item, pile, 'fontFeatures', null),
-          characterSpacing: get(item, pile, 'characterSpacing', 0),
-          color: get(item, pile, 'color', 'black'),
-          decoration: get(item, pile, 'decoration', null),
-          decorationColor: get(item, pile, 'decorationColor', null),
-          decorationStyle: get(item, pile, 'decorationStyle', null),
-          decorationThickness: get(item, pile, 'decorationThickness', null),
-          background: get(item, pile, 'background', null),
-          link: get(item, pile, 'link', null),
-          linkToPage: get(item, pile, 'linkToPage', null),
-          linkToDestination: get(item, pile, 'linkToDestination', null),
-          noWrap: get(item, pile, 'noWrap', null),
-          opacity: get(item, pile, 'opacity', 1),
-          sup: get(item, pile, 'sup', false),
-          sub: get(item, pile, 'sub', false),
-          lineHeight: get(item, pile, 'lineHeight', 1) as number,
-          preserveLeadingSpaces: get(item, pile, 'preserveLeadingSpaces', false),
-          preserveTrailingSpaces: get(item, pile, 'preserveTrailingSpaces', false),
+          font: this.pdfDocument.provideFont(v[P.font], v[P.bold], v[P.italics]),
+          alignment: v[P.alignment],
+          fontSize: v[P.fontSize] as number,
+          fontFeatures: v[P.fontFeatures],
+          characterSpacing: v[P.characterSpacing],
+          color: v[P.color],
+          decoration: v[P.decoration],
+          decorationColor: v[P.decorationColor],
+          decorationStyle: v[P.decorationStyle],
+          decorationThickness: v[P.decorationThickness],
+          background: v[P.background],
+          link: v[P.link],
+          linkToPage: v[P.linkToPage],
+          linkToDestination: v[P.linkToDestination],
+          noWrap: v[P.noWrap],
+          opacity: v[P.opacity],
+          sup: v[P.sup],
+          sub: v[P.sub],
+          lineHeight: v[P.lineHeight] as number,
+          preserveLeadingSpaces: v[P.preserveLeadingSpaces],
+          preserveTrailingSpaces: v[P.preserveTrailingSpaces],
         };
         source = s;
       }
@@ -299,6 +297,96 @@ function installerMesure() {
     }
     return array;
   };
+}
+
+/**
+ * The properties TextInlines.measure resolves for a word, with pdfmake's defaults (StyleContextStack.getStyleProperty
+ * with its default argument, as measure calls it).
+ */
+const DEFAUTS_MESURE = {
+  font: 'Roboto', bold: false, italics: false, alignment: 'left', fontSize: 12, fontFeatures: null, characterSpacing: 0,
+  color: 'black', decoration: null, decorationColor: null, decorationStyle: null, decorationThickness: null,
+  background: null, link: null, linkToPage: null, linkToDestination: null, noWrap: null, opacity: 1, sup: false,
+  sub: false, lineHeight: 1, preserveLeadingSpaces: false, preserveTrailingSpaces: false,
+} as const;
+type ProprieteMesure = keyof typeof DEFAUTS_MESURE;
+export const PROPRIETES = Object.keys(DEFAUTS_MESURE) as ProprieteMesure[];
+const P = Object.fromEntries(PROPRIETES.map((k, i) => [k, i])) as Record<ProprieteMesure, number>;
+const INDICE = new Map<string, number>(PROPRIETES.map((k, i) => [k, i]));
+const DEFAUTS = PROPRIETES.map((k) => DEFAUTS_MESURE[k]);
+
+/**
+ * Every property of DEFAUTS_MESURE for `item` against `pile`, by one walk of the same sources in the same order as
+ * getStyleProperty (the item's own values, its named styles last first, the stack top down, the default style,
+ * the default): each source's own keys are read once, instead of each property looked up in every source. A named
+ * style is read flattened with its `extends` (aplatir: the value depuisStyle would find for each key).
+ */
+export function resoudreStyle(item: Record<string, unknown>, pile: Pile | undefined): unknown[] {
+  const v: unknown[] = new Array(PROPRIETES.length);
+  let restant = PROPRIETES.length;
+  const lire = (src: Record<string, unknown>) => {
+    for (const k in src) {
+      const i = INDICE.get(k);
+      if (i === undefined || v[i] !== undefined || !Object.hasOwn(src, k)) continue;
+      const x = src[k];
+      if (valeur(x)) {
+        v[i] = x;
+        restant--;
+      }
+    }
+  };
+  lire(item);
+  if (pile && restant && typeof item.section === 'undefined' && item.style) {
+    const noms = (Array.isArray(item.style) ? item.style : [item.style]) as unknown[];
+    for (let i = noms.length - 1; restant && i >= 0; i--) {
+      const n = noms[i];
+      lire(chaine(n) ? aplati(pile.styleDictionary, String(n)) : (n as Record<string, unknown>));
+    }
+  }
+  const o = pile?.styleOverrides;
+  if (pile && o) {
+    for (let i = o.length - 1; restant && i >= 0; i--) {
+      const e = o[i];
+      lire(chaine(e) ? aplati(pile.styleDictionary, String(e)) : (e as Record<string, unknown>));
+    }
+  }
+  if (restant) {
+    // without a stack, getStyleProperty gives the default at once
+    const d = pile?.defaultStyle;
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] !== undefined) continue;
+      const x = d && d[PROPRIETES[i]];
+      v[i] = valeur(x) ? x : DEFAUTS[i];
+    }
+  }
+  return v;
+}
+
+/** A named style with what its `extends` chain gives (depuisStyle's order and cycle guard), per style dictionary. */
+const aplatis = new WeakMap<object, Map<string, Record<string, unknown>>>();
+function aplati(dict: Pile['styleDictionary'], nom: string): Record<string, unknown> {
+  let m = aplatis.get(dict);
+  if (!m) aplatis.set(dict, (m = new Map()));
+  let a = m.get(nom);
+  if (!a) m.set(nom, (a = aplatir(dict, nom)));
+  return a;
+}
+function aplatir(dict: Pile['styleDictionary'], nom: string, vus?: Set<string>): Record<string, unknown> {
+  const plat: Record<string, unknown> = {};
+  if (vus?.has(nom)) return plat;
+  const style = dict[nom];
+  if (!style) return plat;
+  for (const k of Object.keys(style)) if (valeur(style[k])) plat[k] = style[k];
+  if (style.extends) {
+    const dejaVus = vus ?? new Set<string>();
+    dejaVus.add(nom);
+    const parents = (Array.isArray(style.extends) ? style.extends : [style.extends]) as string[];
+    for (let i = parents.length - 1; i >= 0; i--) {
+      const p = aplatir(dict, parents[i], dejaVus);
+      for (const k of Object.keys(p)) if (!(k in plat)) plat[k] = p[k];
+    }
+  }
+  return plat;
 }
 
 /** JavaScript's \s (pdfmake cuts /^(\s)+/ and /(\s)+$/ from each word): ECMAScript WhiteSpace and LineTerminator. */
