@@ -432,34 +432,45 @@ interface Mot {
 }
 type Resolu = Record<string, unknown> & { font: Mot['font']; fontSize: number; lineHeight: number };
 
+/**
+ * The caches shared by the documents using one parsed font, kept on the font object itself under a symbol (looked
+ * up for every word: a property read, not a WeakMap probe); each is emptied when it reaches 100 000 entries.
+ */
+const CACHES = Symbol('caches atmp');
+interface CachesPolice { runs: Map<string, Run>; largeurs: Map<string, number>; mots: Map<string, MotEncode | null> }
+function cachesDe(font: object): CachesPolice {
+  const f = font as { [CACHES]?: CachesPolice };
+  return (f[CACHES] ??= { runs: new Map(), largeurs: new Map(), mots: new Map() });
+}
+function borne<K, V>(m: Map<K, V>): Map<K, V> {
+  if (m.size >= 100_000) m.clear();
+  return m;
+}
+
 function installerMiseEnForme(proto: PrototypePolice) {
   const layoutCached = proto.layoutCached;
-  const partages = new WeakMap<object, Map<string, Run>>();
   proto.layoutCached = function (text: string) {
     if (!caches || !this.layoutCache) return layoutCached.call(this, text);
-    let cache = partages.get(this.font);
-    if (!cache || cache.size >= 100_000) partages.set(this.font, (cache = new Map()));
+    const cache = cachesDe(this.font).runs;
     let run = cache.get(text);
     if (!run) {
       const r = this.layoutRun(text) as Run;
       // fontkit's GlyphRun sums its positions at every read of advanceWidth: read once (positions already scaled)
       run = { glyphs: r.glyphs, positions: r.positions, advanceWidth: r.advanceWidth };
-      cache.set(text, run);
+      borne(cache).set(text, run);
     }
     return run;
   };
   // a string's width (pdfkit: the sum of its words' cached runs, in order; recomputed for every measure) is kept
   // with the shared runs: the same sum, so the same float
   const widthOfString = proto.widthOfString;
-  const largeurs = new WeakMap<object, Map<string, number>>();
   proto.widthOfString = function (text: string, size: number, features?: unknown) {
     if (!caches || features) return widthOfString.call(this, text, size, features);
-    let cache = largeurs.get(this.font);
-    if (!cache || cache.size >= 100_000) largeurs.set(this.font, (cache = new Map()));
+    const cache = cachesDe(this.font).largeurs;
     let l = cache.get(text);
     if (l === undefined) {
       l = (this.layout(text, features, true) as Run).advanceWidth;
-      cache.set(text, l);
+      borne(cache).set(text, l);
     }
     return l * (size / 1000);
   };
@@ -594,7 +605,6 @@ function ligneSimple(l: Ligne): boolean {
  * records, so that a hit has the same effect on the document.
  */
 interface MotEncode { tj: string; ids: number[]; glyphes: GlyphePolice[] }
-const motsEncodes = new WeakMap<object, Map<string, MotEncode | null>>();
 
 /**
  * The word encoded in the document's subset: its TJ elements (a string), or, when a glyph carries an offset (a
@@ -606,15 +616,14 @@ function encoderMot(police: PolicePdfkit, texte: string): string | [string[], Po
     const e = police.encode(texte);
     return elementsTJ(e[0], e[1]) ?? e;
   }
-  let cache = motsEncodes.get(police.font);
-  if (!cache || cache.size >= 100_000) motsEncodes.set(police.font, (cache = new Map()));
+  const cache = cachesDe(police.font).mots;
   const mot = cache.get(texte);
   if (mot === undefined) {
     const { glyphs } = police.layout(texte) as { glyphs: GlyphePolice[] };
     const e = police.encode(texte);
     const tj = elementsTJ(e[0], e[1]);
     const ids = e[0].map((h) => parseInt(h, 16));
-    cache.set(texte, tj !== null && ids.every((id) => id >= 1 && id <= prefixe.length) ? { tj, ids, glyphes: glyphs } : null);
+    borne(cache).set(texte, tj !== null && ids.every((id) => id >= 1 && id <= prefixe.length) ? { tj, ids, glyphes: glyphs } : null);
     return tj ?? e;
   }
   if (mot === null) {
