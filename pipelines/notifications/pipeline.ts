@@ -211,7 +211,7 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
     const pool = new Piscina({
       filename: join(ICI, 'rendu-worker.mjs'), minThreads: workers, maxThreads: workers,
       // the worker's heap is capped: a runaway document cannot take the host down (docs/ecosystem.md §4); a larger
-      // young generation than V8's default: rendering allocates ~5 MB of short-lived objects per document, and
+      // young generation than V8's default: rendering allocates ~4 MB of short-lived objects per document, and
       // fewer scavenges of a larger space cost less (measured: 128 MB ~5-10 % faster than 64 MB, 2 threads)
       resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 128 },
     });
@@ -409,7 +409,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
             opts.progression?.('envoi', ++faites, aEnvoyer.length);
           }
         } catch (e) {
-          // the database failed: every sender stops after its current message
+          // the database (or the print batch's file system) failed: every sender stops after its current message
           arret ??= e;
         }
       }),
