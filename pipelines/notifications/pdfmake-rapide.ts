@@ -323,31 +323,19 @@ const DEFAUTS = PROPRIETES.map((k) => DEFAUTS_MESURE[k]);
  */
 export function resoudreStyle(item: Record<string, unknown>, pile: Pile | undefined): unknown[] {
   const v: unknown[] = new Array(PROPRIETES.length);
-  let restant = PROPRIETES.length;
-  const lire = (src: Record<string, unknown>) => {
-    for (const k in src) {
-      const i = INDICE.get(k);
-      if (i === undefined || v[i] !== undefined || !Object.hasOwn(src, k)) continue;
-      const x = src[k];
-      if (valeur(x)) {
-        v[i] = x;
-        restant--;
-      }
-    }
-  };
-  lire(item);
+  let restant = PROPRIETES.length - lire(v, item);
   if (pile && restant && typeof item.section === 'undefined' && item.style) {
     const noms = (Array.isArray(item.style) ? item.style : [item.style]) as unknown[];
     for (let i = noms.length - 1; restant && i >= 0; i--) {
       const n = noms[i];
-      lire(chaine(n) ? aplati(pile.styleDictionary, String(n)) : (n as Record<string, unknown>));
+      restant -= lire(v, chaine(n) ? aplati(pile.styleDictionary, String(n)) : (n as Record<string, unknown>));
     }
   }
   const o = pile?.styleOverrides;
   if (pile && o) {
     for (let i = o.length - 1; restant && i >= 0; i--) {
       const e = o[i];
-      lire(chaine(e) ? aplati(pile.styleDictionary, String(e)) : (e as Record<string, unknown>));
+      restant -= lire(v, chaine(e) ? aplati(pile.styleDictionary, String(e)) : (e as Record<string, unknown>));
     }
   }
   if (restant) {
@@ -360,6 +348,21 @@ export function resoudreStyle(item: Record<string, unknown>, pile: Pile | undefi
     }
   }
   return v;
+}
+
+/** Takes from `src` the properties still missing in `v`; returns how many it found. */
+function lire(v: unknown[], src: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in src) {
+    const i = INDICE.get(k);
+    if (i === undefined || v[i] !== undefined || !Object.hasOwn(src, k)) continue;
+    const x = src[k];
+    if (valeur(x)) {
+      v[i] = x;
+      n++;
+    }
+  }
+  return n;
 }
 
 /** A named style with what its `extends` chain gives (depuisStyle's order and cycle guard), per style dictionary. */
@@ -695,6 +698,15 @@ function ecrireMotDecale(sortie: string[], [encoded, positions]: [string[], Posi
   if (commandes) sortie.push(`[${commandes}] TJ`);
 }
 
+/** Writes the pending run of words as one TJ and empties it; the pen's line is then unknown (NaN). */
+function fermerTJ(sortie: string[], tj: string[]): number {
+  if (tj.length) {
+    sortie.push(`[${tj.join(' ')}] TJ`);
+    tj.length = 0;
+  }
+  return Number.NaN;
+}
+
 function installerRendu() {
   const Renderer = require('pdfmake/js/Renderer').default as { prototype: { renderLine(this: { pdfDocument: DocumentPdf }, l: Ligne, x: number, y: number): void } };
   const renderLine = Renderer.prototype.renderLine;
@@ -716,14 +728,9 @@ function installerRendu() {
     // the words of a run (same font, size, colour, baseline) go in one TJ: the pen, after a word, stands at the
     // word's start plus its advance (glyph widths and kerning); a gap to where pdfmake put the next word (justified
     // text) is a TJ displacement, in thousandths of the font size
-    let tj: string[] = [];
+    const tj: string[] = [];
     let plumeX = 0;
     let plumeY = Number.NaN;
-    const fermer = () => {
-      if (tj.length) sortie.push(`[${tj.join(' ')}] TJ`);
-      tj = [];
-      plumeY = Number.NaN;
-    };
     for (const inline of line.inlines) {
       const texte = inline.text;
       if (!texte) continue;
@@ -737,12 +744,12 @@ function installerRendu() {
         couleurs.set(nomCouleur, couleur);
       }
       if (couleur !== couleurCourante) {
-        fermer();
+        plumeY = fermerTJ(sortie, tj);
         sortie.push((couleurCourante = couleur));
       }
       if (doc.page.fonts[police.id] == null) doc.page.fonts[police.id] = police.ref();
       if (police !== policeCourante || taille !== tailleCourante) {
-        fermer();
+        plumeY = fermerTJ(sortie, tj);
         sortie.push(`/${police.id} ${nombre(taille)} Tf`);
         policeCourante = police;
         tailleCourante = taille;
@@ -755,7 +762,7 @@ function installerRendu() {
       const xPdf = x + inline.x;
       const mot = encoderMot(police as PolicePdfkit, texte);
       if (typeof mot !== 'string') {
-        fermer();
+        plumeY = fermerTJ(sortie, tj);
         sortie.push(`1 0 0 1 ${nombre(xPdf)} ${nombre(yPdf)} Tm`);
         ecrireMotDecale(sortie, mot, taille, xPdf, yPdf);
         continue;
@@ -764,14 +771,14 @@ function installerRendu() {
         const ecart = nombre(((plumeX - xPdf) * 1000) / taille);
         if (ecart !== 0) tj.push(String(ecart));
       } else {
-        fermer();
+        fermerTJ(sortie, tj);
         sortie.push(`1 0 0 1 ${nombre(xPdf)} ${nombre(yPdf)} Tm`);
         plumeY = yPdf;
       }
       tj.push(mot);
       plumeX = xPdf + (police as PolicePdfkit).widthOfString(texte, taille);
     }
-    fermer();
+    fermerTJ(sortie, tj);
     sortie.push('ET', 'Q');
     doc.addContent(sortie.join('\n'));
     const derniere = line.inlines[line.inlines.length - 1];
