@@ -34,8 +34,9 @@
  *    by pdfkit as usual.
  * 5. Content streams (pdfkit PDFReference): text chunks joined once instead of a Buffer per operator, and streams
  *    of text deflated at level 3 instead of 6 (installerFlux).
- * 6. Per-string work that recurs across documents: a string's width (EmbeddedFont.widthOfString) and its line-break
- *    opportunities (linebreak's nextBreak) are computed once per thread.
+ * 6. Per-string work that recurs across documents: a string's width (EmbeddedFont.widthOfString), its line-break
+ *    opportunities (linebreak's nextBreak) and a colour's operator (pdfkit _setColorCore) are computed once per
+ *    thread.
  *
  * `accelerer({ caches: false })` turns 1, 2, 4, 6 and the word cache of 3 off (the bytes must not change: tested),
  * `accelerer({ lignes: false })` turns 3 and 5 off (the page must not change: tested). The fixed repertoire of a
@@ -480,6 +481,44 @@ function installerMiseEnForme(proto: PrototypePolice) {
 }
 
 /**
+ * pdfkit turns a colour name into its components at every use (_setColorCore: a regular expression, parseInt,
+ * divisions), several times per table cell. The operator it writes for a '#rrggbb' or named colour depends on the
+ * name only: it is kept per name. Spot colours (per document) and arrays go through pdfkit.
+ */
+function installerCouleurs() {
+  const PDFDocument = require(require.resolve('pdfkit', { paths: [require.resolve('pdfmake')] })) as {
+    prototype: {
+      _setColorCore(this: DocumentCouleurs, c: unknown, stroke: boolean): boolean;
+    };
+  };
+  const proto = PDFDocument.prototype;
+  const setColorCore = proto._setColorCore;
+  const connues = new Map<string, { espace: string; composantes: string }>();
+  proto._setColorCore = function (color: unknown, stroke: boolean) {
+    if (!caches || typeof color !== 'string') return setColorCore.call(this, color, stroke);
+    let c = connues.get(color);
+    if (c === undefined) {
+      if (this.spotColors[color]) return setColorCore.call(this, color, stroke);
+      const n = this._normalizeColor(color);
+      // an array: a '#' or named colour (named colours take precedence over spot colours in _normalizeColor)
+      if (!Array.isArray(n)) return setColorCore.call(this, color, stroke);
+      c = { espace: this._getColorSpace(n), composantes: n.join(' ') };
+      if (connues.size < 10_000) connues.set(color, c);
+    }
+    this._setColorSpace(c.espace, stroke);
+    this.addContent(`${c.composantes} ${stroke ? 'SCN' : 'scn'}`);
+    return true;
+  };
+}
+interface DocumentCouleurs {
+  spotColors: Record<string, unknown>;
+  _normalizeColor(c: unknown): unknown;
+  _getColorSpace(c: unknown): string;
+  _setColorSpace(space: string, stroke: boolean): unknown;
+  addContent(s: string): unknown;
+}
+
+/**
  * pdfmake splits every text node into words with the Unicode line-breaking algorithm (linebreak's nextBreak, one
  * code point at a time). Most texts of a notification recur in every document (labels, legal paragraphs): the break
  * positions of a string are computed once and replayed. Break objects are only read by pdfmake (TextBreaker).
@@ -859,6 +898,7 @@ function installer(): boolean {
   installerRendu();
   installerFlux();
   installerCoupures();
+  installerCouleurs();
   installe = true;
   return true;
 }
