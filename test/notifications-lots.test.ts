@@ -10,7 +10,7 @@ import { simpleParser } from 'mailparser';
 import { tempDir } from './helpers/cli.ts';
 import { testDb, type TestDb } from './helpers/db.ts';
 import { demarrerServeur, type ServeurTest } from './fixtures/notifications/smtp.ts';
-import { runSqlScript } from '../lib/sql.ts';
+import { genererRegion } from './helpers/region.ts';
 import { lancerCampagne, validerCampagne } from '../pipelines/campagne/run.ts';
 import { envoyerNotifications } from '../pipelines/notifications/pipeline.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
@@ -24,7 +24,7 @@ const config = (url: string) => ({ ...notificationsConfig({}), smtpUrl: url, smt
 beforeAll(async () => {
   db = await testDb();
   outDir = tempDir('atmp-notif-lots-');
-  await db.knex.transaction((trx) => runSqlScript(trx, 'bench/generer-region.sql', { entreprises: 140, premier: 100000000, annee: ANNEE, codes: ['27.1ZF', '52.1BC', '45.1AA', '28.5DA'] }));
+  await genererRegion(db.knex, { entreprises: 140, annee: ANNEE });
   await lancerCampagne(db, { annee: ANNEE, lot: 500 });
   await validerCampagne(db, ANNEE, 'test');
   serveur = await demarrerServeur();
