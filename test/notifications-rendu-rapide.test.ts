@@ -97,24 +97,32 @@ describe('fast notification rendering', () => {
     }
   });
 
-  it('resolves a word’s style properties as pdfmake does, on random styles, extends chains (cycles too) and stacks', () => {
+  it('resolves a word’s style properties as pdfmake does (resoudreStyle and getStyleProperty), on random styles, extends chains (cycles too) and stacks', () => {
     const require = createRequire(import.meta.url);
     const SCS = require('pdfmake/js/StyleContextStack').default as {
       new (dict: object, defaut?: object): { push(x: unknown): void };
       getStyleProperty(item: unknown, pile: unknown, prop: string, defaut: unknown): unknown;
     };
+    // mulberry32: a seeded generator whose low bits are not periodic
     let x = 12345;
-    const hasard = (n: number) => ((x = (x * 1103515245 + 12345) % 2147483648) % n);
+    const hasard = (n: number) => {
+      x = (x + 0x6d2b79f5) | 0;
+      let t = Math.imul(x ^ (x >>> 15), 1 | x);
+      t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
     const valeurs = [undefined, null, 0, false, true, 7, 'centre', 'Roboto', '#123456', 1.5];
+    // most keys among four properties, so that styles, their parents and the stack often disagree on one
+    const cle = () => PROPRIETES[hasard(4) ? hasard(4) : hasard(PROPRIETES.length)];
     const style = (noms: string[]) => {
       const o: Record<string, unknown> = {};
-      for (let k = hasard(4); k > 0; k--) o[PROPRIETES[hasard(PROPRIETES.length)]] = valeurs[hasard(valeurs.length)];
+      for (let k = hasard(4); k > 0; k--) o[cle()] = valeurs[hasard(valeurs.length)];
       if (hasard(3) === 0) o.extends = hasard(2) ? noms[hasard(noms.length)] : [noms[hasard(noms.length)], noms[hasard(noms.length)]];
       return o;
     };
     accelerer({ caches: false }); // pdfmake's own getStyleProperty
     try {
-      for (let essai = 0; essai < 400; essai++) {
+      for (let essai = 0; essai < 1000; essai++) {
         const noms = ['a', 'b', 'c', 'd', 'e'];
         const dict = Object.fromEntries(noms.slice(0, 1 + hasard(5)).map((n) => [n, style(noms)]));
         const pile = new SCS(dict, hasard(2) ? style(noms) : undefined);
@@ -125,7 +133,15 @@ describe('fast notification rendering', () => {
         const v = resoudreStyle(item, pile as never);
         PROPRIETES.forEach((p, i) => {
           const defaut = { font: 'Roboto', alignment: 'left', fontSize: 12, color: 'black', opacity: 1, lineHeight: 1, characterSpacing: 0 }[p as string] ?? (['bold', 'italics', 'sup', 'sub', 'preserveLeadingSpaces', 'preserveTrailingSpaces'].includes(p) ? false : null);
-          expect(v[i], `essai ${essai}, ${p}`).toEqual(SCS.getStyleProperty(item, pile, p, defaut));
+          const attendu = SCS.getStyleProperty(item, pile, p, defaut);
+          expect(v[i], `essai ${essai}, ${p}`).toEqual(attendu);
+          // and the fast getStyleProperty (named styles read flattened), used by pdfmake everywhere else
+          accelerer();
+          try {
+            expect(SCS.getStyleProperty(item, pile, p, defaut), `essai ${essai}, ${p}, getStyleProperty`).toEqual(attendu);
+          } finally {
+            accelerer({ caches: false });
+          }
         });
       }
     } finally {
