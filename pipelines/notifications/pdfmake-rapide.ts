@@ -100,23 +100,7 @@ const valeur = (v: unknown) => v !== undefined && v !== null;
 const chaine = (v: unknown): v is string => typeof v === 'string' || v instanceof String;
 
 /** A named style's property, following `extends` like StyleContextStack.getProperty's inner function. */
-function depuisStyle(dict: Pile['styleDictionary'], nom: string, prop: string, vus?: Set<string>): unknown {
-  if (vus?.has(nom)) return undefined;
-  const style = dict[nom];
-  if (!style) return undefined;
-  const v = style[prop];
-  if (valeur(v)) return v;
-  if (style.extends) {
-    const dejaVus = vus ?? new Set<string>();
-    dejaVus.add(nom);
-    const parents = (Array.isArray(style.extends) ? style.extends : [style.extends]) as string[];
-    for (let i = parents.length - 1; i >= 0; i--) {
-      const w = depuisStyle(dict, parents[i], prop, dejaVus);
-      if (valeur(w)) return w;
-    }
-  }
-  return undefined;
-}
+const depuisStyle = (dict: Pile['styleDictionary'], nom: string, prop: string): unknown => aplati(dict, nom)[prop];
 
 function proprieteDeLaPile(pile: Pile, prop: string): unknown {
   const o = pile?.styleOverrides;
@@ -320,7 +304,7 @@ const DEFAUTS = PROPRIETES.map((k) => DEFAUTS_MESURE[k]);
  * Every property of DEFAUTS_MESURE for `item` against `pile`, by one walk of the same sources in the same order as
  * getStyleProperty (the item's own values, its named styles last first, the stack top down, the default style,
  * the default): each source's own keys are read once, instead of each property looked up in every source. A named
- * style is read flattened with its `extends` (aplatir: the value depuisStyle would find for each key).
+ * style is read flattened with its `extends` (aplatir).
  */
 export function resoudreStyle(item: Record<string, unknown>, pile: Pile | undefined): unknown[] {
   const v: unknown[] = new Array(PROPRIETES.length);
@@ -366,7 +350,10 @@ function lire(v: unknown[], src: Record<string, unknown>): number {
   return n;
 }
 
-/** A named style with what its `extends` chain gives (depuisStyle's order and cycle guard), per style dictionary. */
+/**
+ * A named style with what its `extends` chain gives for each key, as StyleContextStack.getProperty's inner function
+ * finds it (own value, then the parents last first, depth first, a style met twice skipped), per style dictionary.
+ */
 const aplatis = new WeakMap<object, Map<string, Record<string, unknown>>>();
 function aplati(dict: Pile['styleDictionary'], nom: string): Record<string, unknown> {
   let m = aplatis.get(dict);
@@ -376,7 +363,7 @@ function aplati(dict: Pile['styleDictionary'], nom: string): Record<string, unkn
   return a;
 }
 function aplatir(dict: Pile['styleDictionary'], nom: string, vus?: Set<string>): Record<string, unknown> {
-  const plat: Record<string, unknown> = {};
+  const plat: Record<string, unknown> = Object.create(null);
   if (vus?.has(nom)) return plat;
   const style = dict[nom];
   if (!style) return plat;
