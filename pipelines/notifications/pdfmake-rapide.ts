@@ -148,9 +148,12 @@ function installerStyles() {
   };
 }
 
+/** pdfkit's PDFDocument class: the very module pdfmake loads. */
+const pdfkit = (): unknown => require(require.resolve('pdfkit', { paths: [require.resolve('pdfmake')] }));
+
 /** The EmbeddedFont prototype (not exported by pdfkit), from a font instance of the very pdfkit module pdfmake loads. */
 function prototypePolice(): PrototypePolice {
-  const PDFDocument = require(require.resolve('pdfkit', { paths: [require.resolve('pdfmake')] })) as new () => { font(b: Buffer): unknown; _font: object };
+  const PDFDocument = pdfkit() as new () => { font(b: Buffer): unknown; _font: object };
   const ttf = Buffer.from((require('pdfmake/build/fonts/Roboto.js') as { vfs: Record<string, { data: string }> }).vfs['Roboto-Regular.ttf'].data, 'base64');
   const doc = new PDFDocument();
   doc.font(ttf);
@@ -473,7 +476,7 @@ function installerMiseEnForme(proto: PrototypePolice) {
  * name only: it is kept per name. Spot colours (per document) and arrays go through pdfkit.
  */
 function installerCouleurs() {
-  const PDFDocument = require(require.resolve('pdfkit', { paths: [require.resolve('pdfmake')] })) as {
+  const PDFDocument = pdfkit() as {
     prototype: {
       _setColorCore(this: DocumentCouleurs, c: unknown, stroke: boolean): boolean;
     };
@@ -831,7 +834,7 @@ interface ReferenceEcrite {
   texte?: boolean;
 }
 function installerFlux() {
-  const PDFDocument = require(require.resolve('pdfkit', { paths: [require.resolve('pdfmake')] })) as new () => { ref(): object };
+  const PDFDocument = pdfkit() as new () => { ref(): object };
   const proto = Object.getPrototypeOf(new PDFDocument().ref()) as { write(this: ReferenceEcrite, c: unknown): void; finalize(this: ReferenceEcrite): void };
   const { deflateSync } = require('node:zlib') as typeof import('node:zlib');
   const write = proto.write;
