@@ -44,7 +44,7 @@ describe('atmp stats sinistralite', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const chemin = join(dir, 'out', 'statistiques', `sinistralite-${fx.annee}-ctn.csv`);
-    expect(r.stdout).toContain(`Statistiques de sinistralité ${fx.annee} par ctn : 3 ligne(s) dont 1 sous secret statistique, écrites dans ${chemin}`);
+    expect(r.stdout).toContain(`Statistiques de sinistralité ${fx.annee} par ctn : 3 ligne(s) dont 1 sous secret statistique (0 par secret secondaire), écrites dans ${chemin} ; comparaison : aucune table nationale chargée`);
     const texte = readFileSync(chemin, 'utf8');
     expect(texte.charCodeAt(0)).toBe(0xfeff);
     const lignes = texte.slice(1).split('\r\n').filter((l) => l && !l.startsWith('#'));
