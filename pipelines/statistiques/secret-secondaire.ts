@@ -10,7 +10,8 @@
  * the edge lies on a cycle). So each withheld cell or total that is a bridge is put on a cycle by withholding the
  * published cells of the cheapest path joining its two ends (cost: the cell's effectif, so that small cells go
  * first), until no withheld value is a bridge. Totals belong to their own tables and are never withheld here: a
- * withheld total that the other totals alone determine is reported as exposed.
+ * withheld value that no path of published cells can protect (the published totals alone determine it) is
+ * reported as exposed.
  */
 
 export interface LigneCellule {
@@ -33,7 +34,9 @@ export interface Cellule {
 export interface ResultatSecretSecondaire {
   /** keys of the cells withheld for secondary secrecy, sorted */
   secondaires: string[];
-  /** withheld totals (line ids) that the published totals alone determine: nothing in this table can protect them */
+  /** withheld cells (keys) or totals (line ids) that published totals determine whatever this table withholds (a
+   * cell equal to a published total minus another published total): only not publishing those tables together
+   * protects them */
   exposees: string[];
 }
 

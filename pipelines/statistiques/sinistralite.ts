@@ -169,7 +169,7 @@ export interface Metadata {
     seuil_dominance: string;
     grandeurs_dominance: string[];
     motifs: Record<string, string>;
-    secret_secondaire: { regle: string; applique: boolean; cellules: number; totaux_exposes: string[] };
+    secret_secondaire: { regle: string; applique: boolean; cellules: number; exposees: string[] };
   };
   comparaison_nationale: { annee_table: number | null; source: string | null; note: string };
   definitions: Record<string, string>;
@@ -257,9 +257,9 @@ async function lireMetadata(
             regle: `les cellules sont publiées avec les totaux ${lignesTotal[o.par]} : des cellules supplémentaires (les plus petites) sont retirées jusqu’à ce qu’aucune cellule secrète, ni aucun total secret, ne se calcule par différence`,
             applique: true,
             cellules: o.secondaires.cles.length,
-            totaux_exposes: o.secondaires.exposes,
+            exposees: o.secondaires.exposes,
           }
-        : { regle: 'niveau sans total publié avec lui : pas de secret secondaire (ne pas publier de total de la région avec cette table sans vérifier qu’aucune cellule secrète ne s’en déduit)', applique: false, cellules: 0, totaux_exposes: [] },
+        : { regle: 'niveau sans total publié avec lui : pas de secret secondaire (ne pas publier de total de la région avec cette table sans vérifier qu’aucune cellule secrète ne s’en déduit)', applique: false, cellules: 0, exposees: [] },
     },
     comparaison_nationale: { annee_table: o.anneeRef ?? null, source: imp ? String(imp.source) : null, note },
     definitions: DEFINITIONS,
@@ -306,7 +306,7 @@ function enteteCsv(m: Metadata, sep: string): string[] {
     `Généré le ${m.genere_le} par atmp stats sinistralite`,
     `Secret statistique : ${ss.regle}`,
     `Motifs : seuil = ${ss.motifs.seuil} ; dominance = ${ss.motifs.dominance} ; secondaire = ${ss.motifs.secondaire}`,
-    `Secret secondaire : ${ss.secret_secondaire.regle}${ss.secret_secondaire.applique ? ` ; ${ss.secret_secondaire.cellules} cellule(s) retirée(s)` : ''}${ss.secret_secondaire.totaux_exposes.length ? ` ; totaux secrets déductibles des autres totaux publiés (à ne pas publier ensemble) : ${ss.secret_secondaire.totaux_exposes.join(' ')}` : ''}`,
+    `Secret secondaire : ${ss.secret_secondaire.regle}${ss.secret_secondaire.applique ? ` ; ${ss.secret_secondaire.cellules} cellule(s) retirée(s)` : ''}${ss.secret_secondaire.exposees.length ? ` ; cellules ou totaux secrets que les seuls totaux publiés déterminent (ne pas publier cette table avec ses deux tables de totaux) : ${ss.secret_secondaire.exposees.join(' ')}` : ''}`,
     `Comparaison nationale : ${m.comparaison_nationale.note}${m.comparaison_nationale.source ? ` ; source : ${m.comparaison_nationale.source}` : ''}`,
     ...Object.entries(m.definitions).map(([k, v]) => `${k} : ${v}`),
     `Hors champ : ${m.hors_champ.etablissements_sans_section} établissement(s) sans section principale ; ${m.hors_champ.etablissements_bureaux} bureau(x) ou siège(s) ; ${m.hors_champ.mp_compte_special} MP du compte spécial`,

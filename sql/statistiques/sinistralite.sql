@@ -24,12 +24,17 @@ with g as (
   from g
   left join code_risque c on g.par = 'code-risque' and c.code_risque = g.cle
 ), l as (
-  select k.*, coalesce(n5.naf2, case when k.par = 'naf2' then k.cle end) as k_naf2,
+  -- NAF2 / NAF38 of a code the nomenclature does not know: as stat_sinistralite_etablissement classifies it
+  select k.*, coalesce(n5.naf2, case when k.par = 'naf2' then k.cle end,
+                       case when k.k_naf5 = '(non renseigné)' then k.k_naf5 when k.k_naf5 ~ '^\d{2}' then left(k.k_naf5, 2)
+                            when k.k_naf5 is not null then '(non classé)' end) as k_naf2,
          n5.libelle_naf5
   from k
   left join stat_naf n5 on n5.naf5 = k.k_naf5
 ), m as (
-  select l.*, n2.libelle_naf2, coalesce(n2.naf38, case when l.par = 'naf38' then l.cle end) as k_naf38
+  select l.*, n2.libelle_naf2,
+         coalesce(n2.naf38, case when l.par = 'naf38' then l.cle end,
+                  case when l.k_naf2 = '(non renseigné)' then l.k_naf2 when l.k_naf2 is not null then '(non classé)' end) as k_naf38
   from l
   left join (select distinct on (naf2) naf2, libelle_naf2, naf38 from stat_naf order by naf2, annee desc) n2 on n2.naf2 = l.k_naf2
 ), t as (
