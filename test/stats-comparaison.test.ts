@@ -16,6 +16,8 @@ import { chargerFixture, lireFixture } from './fixtures/statistiques/charger.ts'
 import { xlsxNational } from './helpers/table-nationale.ts';
 import { exporterSinistralite, colonnes } from '../pipelines/statistiques/sinistralite.ts';
 import { importerTableNationale, lireTableNationale } from '../pipelines/statistiques/reference.ts';
+import { indiceFrequenceParCtn } from '../pipelines/statistiques/comparaison.ts';
+import { barresComparees } from '../pipelines/rapport/svg-comparaison.ts';
 
 const fx = lireFixture();
 let db: TestDb;
@@ -101,6 +103,19 @@ describe('national comparison', () => {
     // D/4312A (one company) = NAF 4312A total − CTN B × 4312A, and CTN B × 4312A = CTN B total: publishing the CTN
     // and NAF5 tables with the crossing gives it away, whatever the crossing withholds
     expect(j.metadata.secret_statistique.secret_secondaire).toMatchObject({ applique: true, cellules: 0, exposees: ['D/4312A'] });
+  });
+
+  it('the report\'s chart: the region\'s indice de fréquence beside the nation\'s per CTN, a withheld CTN without its bar', async () => {
+    const c = await indiceFrequenceParCtn(db.knex, 2024);
+    expect(c.anneeNationale).toBe(2024);
+    expect(c.lignes.map((l) => [l.ctn, l.secret, l.region, l.nation, l.ratio])).toEqual([
+      ['A', false, '250.00', '26.67', '9.38'], ['B', false, '133.33', '40.30', '3.31'], ['D', true, null, null, null],
+    ]);
+    const svg = barresComparees(c.lignes.map((l) => ({ libelle: l.ctn, region: l.region, nation: l.nation, absenceRegion: l.secret ? 'secret' : '—' })), { titre: 'IF', legendeRegion: 'région 2024', legendeNation: 'nation 2024' });
+    expect((svg.match(/<rect /g) ?? []).length).toBe(2 + 4); // legend + A and B, region and nation
+    expect(svg).toContain('<title>A — région : 250,0</title>');
+    expect(svg).toContain('<title>B — nation : 40,3</title>');
+    expect(svg).toMatch(/>secret<\/text>/);
   });
 
   it('--out - writes the table to standard output, no file', async () => {
