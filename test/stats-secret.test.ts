@@ -1,5 +1,5 @@
 /**
- * The statistical secrecy rule at its boundaries (pipelines/statistiques/README.md): fewer than 3 companies, one
+ * The statistical secrecy rule at its boundaries (docs/statistiques.md): fewer than 3 companies, one
  * company above 85 % of the effectif, the hours or the masse salariale (strictly above: exactly 85 % is published),
  * several establishments of one company counting as one company.
  */
