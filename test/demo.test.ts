@@ -11,7 +11,8 @@ import { runCli, tempDir } from './helpers/cli.ts';
 import { testDb } from './helpers/db.ts';
 
 describe('atmp demo', () => {
-  it('runs the whole yearly job, then a second time without changing or sending anything', async () => {
+  // two full demos in child processes (the second one loads nothing): longer than the default timeout on a busy machine
+  it('runs the whole yearly job, then a second time without changing or sending anything', { timeout: 300_000 }, async () => {
     const dir = tempDir('atmp-demo-');
     const db = await testDb();
     const env = { ...(db.url ? { DATABASE_URL: db.url } : { DATABASE_URL: '', ATMP_DATA_DIR: join(dir, 'db') }), ATMP_OUT_DIR: join(dir, 'out') };

@@ -46,7 +46,7 @@ describe('national comparison', () => {
 
   it('only 2023 loaded: the 2024 region is compared with 2023, and the year is named', async () => {
     const t = await lireTableNationale('nation-2023.xlsx', await xlsxNational({ feuille: 'AT 2023 par CTN X NAF', titre: 'Risque Accident du travail 2023' }));
-    await importerTableNationale(db.knex, t, 2023);
+    await importerTableNationale(db, t, 2023);
     const j = await json('ctn');
     expect(j.metadata.comparaison_nationale.annee_table).toBe(2023);
     expect(j.metadata.comparaison_nationale.note).toBe('table nationale 2023 : pas de table 2024 chargée, année chargée la plus proche');
@@ -54,7 +54,7 @@ describe('national comparison', () => {
   });
 
   it('2024 loaded: each row carries the national cell and the ratio of each indicator (withheld rows keep the national figures, not the ratios)', async () => {
-    await importerTableNationale(db.knex, await lireTableNationale('nation-2024.xlsx', await xlsxNational()), 2024);
+    await importerTableNationale(db, await lireTableNationale('nation-2024.xlsx', await xlsxNational()), 2024);
     const j = await json('ctn');
     expect(j.metadata.comparaison_nationale.note).toBe('table nationale 2024 (même année)');
     const a = j.lignes.find((l) => l.ctn === 'A')!;

@@ -79,7 +79,7 @@ describe.each([
 
   it('nationally and per CTN, the four indicators equal the database\'s (atmp stats reference show) to the cent', async (ctx) => {
     ctx.skip(!present, RAISON_ABSENT);
-    await importerTableNationale(db.knex, table, 2024);
+    await importerTableNationale(db, table, 2024);
     const t = await totauxNationaux(db.knex, 2024);
     const deux = (i: Indicateurs) => ({ indice_frequence: arrondi(i.indice_frequence, 2), taux_frequence: arrondi(i.taux_frequence, 2), taux_gravite: arrondi(i.taux_gravite, 2), indice_gravite: arrondi(i.indice_gravite, 2) });
     expect(t.indicateurs).toEqual(deux(indicateurs(table)));

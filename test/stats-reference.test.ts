@@ -42,7 +42,7 @@ describe('national table: a small table laid out as published', () => {
     expect(t.lignes.map((l) => [l.ligne, l.valeurs.ctn, l.valeurs.naf5])).toEqual([[5, 'A', '2451Z'], [6, 'A', '2562B'], [7, 'B', '4312A'], [8, 'B', 'xxxxx']]);
     expect(t.lignes[1].valeurs).toMatchObject({ nouvelles_ip: '0', deces: '0', somme_taux_ip: '0' });
     expect(t.lignes[0].fiche_sinistralite).toBe(true);
-    const r = await importerTableNationale(db.knex, t, 2024);
+    const r = await importerTableNationale(db, t, 2024);
     expect(r).toEqual({ annee: 2024, lignes: 4, remplace: false });
     const tot = await totauxNationaux(db.knex, 2024);
     expect(tot.totaux).toEqual(TOTAUX);
@@ -85,7 +85,7 @@ describe('national table: a small table laid out as published', () => {
 
   it('refuses a file of another year than --annee', async () => {
     const t = await lireTableNationale('t.xlsx', await xlsxNational({ feuille: 'AT 2023 par CTN X NAF', titre: 'Risque AT 2023' }));
-    await expect(importerTableNationale(db.knex, t, 2024)).rejects.toThrow("le fichier porte l'année 2023, --annee 2024 demandé ; rien n'a été chargé");
+    await expect(importerTableNationale(db, t, 2024)).rejects.toThrow("le fichier porte l'année 2023, --annee 2024 demandé ; rien n'a été chargé");
   });
 
   it('the closest loaded year, the earlier one on a tie', () => {
@@ -102,7 +102,7 @@ describe('national table 2024', () => {
   it('the copy shipped in reference/statistiques loads 4 498 rows with the published totals', async () => {
     const t = await lireTableNationale(CSV_LIVRE);
     expect(t.lignes.length).toBe(4498);
-    await importerTableNationale(db.knex, t, 2024);
+    await importerTableNationale(db, t, 2024);
     expect(await compter()).toBe(4498);
     const tot = await totauxNationaux(db.knex, 2024);
     expect(tot.totaux).toMatchObject(ATTENDU);
@@ -114,7 +114,7 @@ describe('national table 2024', () => {
     const t = await lireTableNationale(XLSX_PUBLIE);
     expect(t.lignes.length).toBe(4498);
     expect(formatProjet(t, 2024)).toBe(readFileSync(CSV_LIVRE, 'utf8'));
-    await importerTableNationale(db.knex, t, 2024);
+    await importerTableNationale(db, t, 2024);
     expect((await totauxNationaux(db.knex, 2024)).totaux).toMatchObject(ATTENDU);
   });
 

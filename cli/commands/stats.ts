@@ -118,7 +118,7 @@ export function register(program: Command) {
       action(async (fichier: string, opts: { annee: string }) => {
         const annee = parseAnnee(opts.annee);
         const table = await lireTableNationale(fichier);
-        const r = await withDb((db) => importerTableNationale(db.knex, table, annee));
+        const r = await withDb((db) => importerTableNationale(db, table, annee));
         process.stdout.write(`Table nationale ${annee} chargée : ${r.lignes} lignes (CTN × NAF)${r.remplace ? ', en remplacement de la précédente' : ''} depuis ${fichier}\n`);
       }),
     );

@@ -84,7 +84,7 @@ export async function demo(db: Db, opts: OptionsDemo): Promise<Record<string, st
   const table = await lireTableNationale(nationale);
   const chargee = await db.knex('stat_reference_import').where({ annee: 2024 }).first();
   if (chargee?.sha256 !== table.sha256) {
-    const r = await importerTableNationale(db.knex, table, 2024);
+    const r = await importerTableNationale(db, table, 2024);
     journal(`5. table nationale 2024 de l'Assurance Maladie chargée : ${r.lignes} lignes (CTN × NAF)`);
   }
   for (const [par, colonnes] of [['code-risque', 'atmp'], ['ctn', 'atmp'], ['ctn-naf', 'nationales']] as const) {

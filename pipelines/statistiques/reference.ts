@@ -12,6 +12,8 @@ import readXlsxFile from 'read-excel-file/node';
 import { Decimal } from 'decimal.js';
 import type { Knex } from 'knex';
 import { UserError } from '../../lib/errors.ts';
+import { withConnexion } from '../../lib/copy.ts';
+import type { Db } from '../../lib/db.ts';
 
 type Type = 'ctn' | 'naf5' | 'naf2' | 'naf38' | 'texte' | 'entier' | 'decimal';
 
@@ -104,6 +106,7 @@ const NOMBRE = /^\d+(\.\d+)?(e[+-]?\d+)?$/i;
 function nombre(v: string, type: 'entier' | 'decimal'): { valeur?: string; raison?: string } {
   const s = v.trim().replace(/\u00a0|\u202f/g, '').replace(/\s/g, '');
   if (s === '') return { valeur: '0' };
+  if (/^\d+$/.test(s)) return { valeur: s.replace(/^0+(?=\d)/, '') }; // the common case, without a Decimal
   const t = s.replace(',', '.');
   if (!NOMBRE.test(t)) return { raison: `« ${v} » n'est pas un nombre positif` };
   const d = new Decimal(t);
@@ -314,23 +317,24 @@ export interface ResultatImport {
   remplace: boolean;
 }
 
-/** Loads a validated table for `annee` (replacing that year's table) in one transaction. */
-export async function importerTableNationale(knex: Knex, table: TableNationale, annee: number): Promise<ResultatImport> {
+/** Loads a validated table for `annee` (replacing that year's table) in one transaction, rows by COPY. */
+export async function importerTableNationale(db: Db, table: TableNationale, annee: number): Promise<ResultatImport> {
   if (table.anneeDuFichier !== undefined && table.anneeDuFichier !== annee) {
     throw new UserError(`${table.fichier} : le fichier porte l'année ${table.anneeDuFichier}, --annee ${annee} demandé ; rien n'a été chargé`, 1);
   }
-  return knex.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`atmp-stat-reference-${annee}`]);
-    const remplace = !!(await trx('stat_reference_import').where({ annee }).first());
-    await trx('stat_reference_import').where({ annee }).del();
-    await trx('stat_reference_import').insert({
-      annee, fichier: table.fichier, sha256: table.sha256, feuille: table.feuille ?? null, source: table.source || table.fichier, lignes: table.lignes.length,
-    });
-    for (let i = 0; i < table.lignes.length; i += 500) {
-      await trx('stat_reference_nationale').insert(
-        table.lignes.slice(i, i + 500).map((l) => ({ annee, ...l.valeurs, causes: JSON.stringify(l.causes), fiche_sinistralite: l.fiche_sinistralite })),
-      );
-    }
+  const champs = COLONNES_NATIONALES.map((c) => c.champ);
+  return withConnexion(db, async (c) => {
+    await c.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`atmp-stat-reference-${annee}`]);
+    const remplace = (await c.query('select 1 from stat_reference_import where annee = $1', [annee])).length > 0;
+    await c.query('delete from stat_reference_import where annee = $1', [annee]);
+    await c.query('insert into stat_reference_import (annee, fichier, sha256, feuille, source, lignes) values ($1, $2, $3, $4, $5, $6)', [
+      annee, table.fichier, table.sha256, table.feuille ?? null, table.source || table.fichier, table.lignes.length,
+    ]);
+    await c.copy(
+      'stat_reference_nationale',
+      ['annee', ...champs, 'causes', 'fiche_sinistralite'],
+      table.lignes.map((l) => [String(annee), ...champs.map((k) => l.valeurs[k]), JSON.stringify(l.causes), l.fiche_sinistralite ? 't' : 'f']),
+    );
     return { annee, lignes: table.lignes.length, remplace };
   });
 }
