@@ -261,7 +261,7 @@ async function lireMetadata(
           }
         : { regle: 'niveau sans total publié avec lui : pas de secret secondaire (ne pas publier de total de la région avec cette table sans vérifier qu’aucune cellule secrète ne s’en déduit)', applique: false, cellules: 0, exposees: [] },
     },
-    comparaison_nationale: { annee_table: o.anneeRef ?? null, source: imp ? String(imp.source) : null, note },
+    comparaison_nationale: o.par === 'code-risque' ? { annee_table: null, source: null, note } : { annee_table: o.anneeRef ?? null, source: imp ? String(imp.source) : null, note },
     definitions: DEFINITIONS,
     hors_champ: {
       etablissements_sans_section: nombre(hc?.etablissements_sans_section),
