@@ -1,6 +1,7 @@
 /**
  * Loads the barèmes shipped in reference/ into the database, once per version of those files.
- * Imported annexes (`atmp bareme import`) always win: a (year, table) that has imported rows is left alone.
+ * Imported annexes (`atmp bareme import`) always win: a (year, table) that has imported rows is left alone (for the
+ * collective rates a (year, zone): an imported annex 3 leaves the shipped annex 1 of its year in place).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
