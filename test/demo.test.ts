@@ -1,7 +1,7 @@
 /**
- * The README's main command, end to end on a small region: `atmp demo` exits 0, the outbox holds one .eml per
- * dematerialised recipient with its PDF, the report is written, and a second run changes nothing and sends
- * nothing twice.
+ * The README's main command, end to end on a small region: `atmp demo` rates the latest year the shipped barème
+ * can rate (2025) without a single barème error, exits 0, the outbox holds one .eml per dematerialised recipient
+ * with its PDF, the report is written, and a second run changes nothing and sends nothing twice.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -20,8 +20,9 @@ describe('atmp demo', () => {
     const premier = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
     expect(premier.code, premier.stderr).toBe(0);
     expect(premier.stdout).toMatch(/rejeté : .*\.dsn:\d+: /);
-    expect(premier.stdout).toMatch(/campagne 2024 validée/);
-    const outbox = join(dir, 'out', 'outbox', '2024');
+    expect(premier.stdout).toMatch(/campagne 2025 calculée : \d+ sections tarifées, 0 erreur\(s\)/);
+    expect(premier.stdout).toMatch(/campagne 2025 validée/);
+    const outbox = join(dir, 'out', 'outbox', '2025');
     const emls = readdirSync(outbox).filter((f) => f.endsWith('.eml'));
     const envoyees = Number(/au total (\d+) envoyées/.exec(premier.stdout)![1]);
     expect(emls.length).toBe(envoyees);
@@ -29,8 +30,8 @@ describe('atmp demo', () => {
     const mail = await simpleParser(readFileSync(join(outbox, emls[0])));
     const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf');
     expect(pdf?.content.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(existsSync(join(dir, 'out', 'rapports', 'campagne-2024.html'))).toBe(true);
-    expect(existsSync(join(dir, 'out', 'statistiques', 'sinistralite-2022-ctn.csv'))).toBe(true);
+    expect(existsSync(join(dir, 'out', 'rapports', 'campagne-2025.html'))).toBe(true);
+    expect(existsSync(join(dir, 'out', 'statistiques', 'sinistralite-2023-ctn.csv'))).toBe(true);
 
     const second = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
     expect(second.code, second.stderr).toBe(0);
