@@ -3,6 +3,11 @@
  * ../shared/reference (a maintainer's tool, run by hand when those figures change; the output is committed).
  *   npx tsx scripts/build-reference.ts [SHARED_REFERENCE_DIR]
  * Values are taken from the raw published strings (never through floats); nothing is interpolated.
+ *
+ * Files kept by hand (not in ../shared/reference, so this script leaves them in place; each names its source and
+ * confidence in its "# Source :" and "# Confiance :" header lines, docs/baremes.md tells where they come from):
+ *   reference/taux-collectifs/2023.csv                 annex 1 of the arrêté du 26 décembre 2022 (betagouv taux-2023.json)
+ *   reference/taux-collectifs-alsace-moselle/YYYY.csv  the Alsace-Moselle collective rates found (extracts of annex 3)
  */
 import { readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -34,6 +39,7 @@ const ARRETES: Record<number, { arrete: string; url: string }> = {
   2020: { arrete: 'arrêté du 27 décembre 2019, annexe 1', url: 'https://www.legifrance.gouv.fr/loda/id/JORFTEXT000039684705' },
   2021: { arrete: 'arrêté du 16 décembre 2020, annexe 1', url: 'https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042731279' },
   2022: { arrete: 'arrêté du 24 décembre 2021, annexe 1', url: 'https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000044616004' },
+  2023: { arrete: 'arrêté du 26 décembre 2022, annexe 1', url: 'https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000046821482' },
   2024: { arrete: 'arrêté du 27 décembre 2023, annexe 1', url: 'https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000048708762' },
   2025: { arrete: 'arrêté du 29 avril 2025, annexe 1 (taux applicables au 1er mai 2025)', url: 'https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000051533208' },
   2026: { arrete: 'arrêté du 30 décembre 2025, annexe 1', url: 'https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000053229010' },
@@ -49,8 +55,7 @@ for (const c of codes) {
 }
 writeFileSync(join(out, 'codes-risque.csv'), codeLines.join('\n') + '\n');
 
-// --- collective rates per year
-rmSync(join(out, 'taux-collectifs'), { recursive: true, force: true });
+// --- collective rates per year (each year's file rewritten; the years kept by hand, listed above, are left alone)
 mkdirSync(join(out, 'taux-collectifs'), { recursive: true });
 const norm = readCsv(join(src, 'taux_collectifs', 'taux_collectifs_normalized.csv'));
 const byYear = new Map<number, Row[]>();

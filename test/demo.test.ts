@@ -1,7 +1,7 @@
 /**
- * The README's main command, end to end on a small region: `atmp demo` exits 0, the outbox holds one .eml per
- * dematerialised recipient with its PDF, the report is written, and a second run changes nothing and sends
- * nothing twice.
+ * The README's main command, end to end on a small region: `atmp demo` rates the latest year the shipped barème
+ * can rate (2025) without a single barème error, exits 0, the outbox holds one .eml per dematerialised recipient
+ * with its PDF, the report is written, and a second run changes nothing and sends nothing twice.
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
@@ -21,8 +21,9 @@ describe('atmp demo', () => {
     const premier = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
     expect(premier.code, premier.stderr).toBe(0);
     expect(premier.stdout).toMatch(/rejeté : .*\.dsn:\d+: /);
-    expect(premier.stdout).toMatch(/campagne 2024 validée/);
-    const outbox = join(dir, 'out', 'outbox', '2024');
+    expect(premier.stdout).toMatch(/campagne 2025 calculée : \d+ sections tarifées, 0 erreur\(s\)/);
+    expect(premier.stdout).toMatch(/campagne 2025 validée/);
+    const outbox = join(dir, 'out', 'outbox', '2025');
     const emls = readdirSync(outbox).filter((f) => f.endsWith('.eml'));
     const envoyees = Number(/au total (\d+) envoyées/.exec(premier.stdout)![1]);
     expect(emls.length).toBe(envoyees);
@@ -30,14 +31,14 @@ describe('atmp demo', () => {
     const mail = await simpleParser(readFileSync(join(outbox, emls[0])));
     const pdf = mail.attachments.find((a) => a.contentType === 'application/pdf');
     expect(pdf?.content.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(existsSync(join(dir, 'out', 'rapports', 'campagne-2024.html'))).toBe(true);
-    expect(existsSync(join(dir, 'out', 'statistiques', 'sinistralite-2022-ctn.csv'))).toBe(true);
+    expect(existsSync(join(dir, 'out', 'rapports', 'campagne-2025.html'))).toBe(true);
+    expect(existsSync(join(dir, 'out', 'statistiques', 'sinistralite-2023-ctn.csv'))).toBe(true);
     // the region set against the nation with the national table shipped in reference/statistiques (no ../shared)
     expect(premier.stdout).toContain("table nationale 2024 de l'Assurance Maladie chargée : 4498 lignes");
-    const ctnNaf = readFileSync(join(dir, 'out', 'statistiques', 'sinistralite-2022-ctn-naf.csv'), 'utf8');
-    expect(ctnNaf).toContain('# Comparaison nationale : table nationale 2024 : pas de table 2022 chargée, année chargée la plus proche');
+    const ctnNaf = readFileSync(join(dir, 'out', 'statistiques', 'sinistralite-2023-ctn-naf.csv'), 'utf8');
+    expect(ctnNaf).toContain('# Comparaison nationale : table nationale 2024 : pas de table 2023 chargée, année chargée la plus proche');
     expect(ctnNaf).toContain(`CTN;Libellé du CTN;Code NAF;Libellé du code NAF;Code NAF2`);
-    expect(readFileSync(join(dir, 'out', 'rapports', 'campagne-2024.html'), 'utf8')).toContain('région 2022, nation 2024');
+    expect(readFileSync(join(dir, 'out', 'rapports', 'campagne-2025.html'), 'utf8')).toContain('région 2023, nation 2024');
 
     const second = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
     expect(second.code, second.stderr).toBe(0);

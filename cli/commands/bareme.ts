@@ -25,12 +25,18 @@ export function register(program: Command) {
           const out: string[] = [`Barème ${annee}${r.complet ? ' (complet)' : ''}`];
           if (r.majorations) {
             const m = r.majorations;
-            out.push(`  majorations : M1 ${m.m1}, M2 ${m.m2} %, M3 ${m.m3}, M4 ${m.m4} ; taux net moyen national ${m.tnmn ?? 'inconnu'} (du ${m.date_debut} au ${m.date_fin})`, `    source : ${m.source}`);
+            out.push(`  majorations : M1 ${m.m1}, M2 ${m.m2} %, M3 ${m.m3}, M4 ${m.m4} ; taux net moyen national ${m.tnmn ?? 'inconnu'} (du ${m.date_debut} au ${m.date_fin})${m.confiance ? ` [${m.confiance}]` : ''}`, `    source : ${m.source}`);
           }
-          out.push(`  taux collectifs : ${r.taux_collectifs.nombre} codes risque${r.taux_collectifs.source ? `\n    source : ${r.taux_collectifs.source}` : ''}`);
-          out.push(`  taux collectifs Alsace-Moselle : ${r.taux_collectifs_alsace_moselle.nombre} codes risque`);
-          out.push(`  coûts moyens : CTN ${Object.keys(r.couts_moyens).filter((c) => !r.couts_moyens_manquants[c]).join(', ') || 'aucun'} complets`);
+          const marque = (c: string | null) => (c ? ` [${c}]` : '');
+          out.push(`  taux collectifs : ${r.taux_collectifs.nombre} codes risque${marque(r.taux_collectifs.confiance)}${r.taux_collectifs.source ? `\n    source : ${r.taux_collectifs.source}` : ''}`);
+          const am = r.taux_collectifs_alsace_moselle;
+          out.push(`  taux collectifs Alsace-Moselle : ${am.nombre} codes risque${marque(am.confiance)}${am.source ? `\n    source : ${am.source}` : ''}`);
+          const complets = Object.keys(r.couts_moyens).filter((c) => !r.couts_moyens_manquants[c]);
+          const marques = (c: string) => [...new Set(Object.values(r.couts_moyens_confiance[c] ?? {}))].join('/');
+          out.push(`  coûts moyens : CTN ${complets.map((c) => `${c}${marques(c) ? ` [${marques(c)}]` : ''}`).join(', ') || 'aucun'} complets`);
+          if (r.conflits.length) out.push('  conflit entre sources :', ...r.conflits.map((c) => `    - ${c}`));
           if (r.manquants.length) out.push('  manquant :', ...r.manquants.map((m) => `    - ${m}`));
+          out.push('  confiance : C texte légal, S2 deux sources secondaires concordantes, S1 une seule source secondaire');
           process.stdout.write(out.join('\n') + '\n');
         }
         if (!r.taux_collectifs.nombre) {
