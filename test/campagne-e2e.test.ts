@@ -59,7 +59,10 @@ describe(`campagne ${fx.annee} on a hand-computed region`, () => {
     const texte = readFileSync(html, 'utf8');
     expect(texte).toContain('Campagne de tarification AT/MP 2020');
     expect(texte).toContain('24 novembre 2026');
-    expect((texte.match(/<svg /g) ?? []).length).toBe(4);
+    expect((texte.match(/<svg /g) ?? []).length).toBe(5);
+    // the region's indice de fréquence against the nation's, per CTN (no national table loaded here: said so)
+    expect(texte).toContain('Indice de fréquence des AT par CTN (AT pour 1 000 salariés) : région 2018, nation —');
+    expect(texte).toContain('aucune table nationale chargée');
     // nothing fetched from the network: the only URL is the SVG namespace
     expect(texte.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, '')).not.toMatch(/https?:\/\//);
     // the largest change of the fixture: 6.00 → 4.80 (−1,20), then 5.00 → 6.25 (+1,25)

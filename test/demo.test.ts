@@ -11,7 +11,8 @@ import { runCli, tempDir } from './helpers/cli.ts';
 import { testDb } from './helpers/db.ts';
 
 describe('atmp demo', () => {
-  it('runs the whole yearly job, then a second time without changing or sending anything', async () => {
+  // two full demos in child processes (the second one loads nothing): longer than the default timeout on a busy machine
+  it('runs the whole yearly job, then a second time without changing or sending anything', { timeout: 300_000 }, async () => {
     const dir = tempDir('atmp-demo-');
     const db = await testDb();
     const env = { ...(db.url ? { DATABASE_URL: db.url } : { DATABASE_URL: '', ATMP_DATA_DIR: join(dir, 'db') }), ATMP_OUT_DIR: join(dir, 'out') };
@@ -32,10 +33,17 @@ describe('atmp demo', () => {
     expect(pdf?.content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(existsSync(join(dir, 'out', 'rapports', 'campagne-2025.html'))).toBe(true);
     expect(existsSync(join(dir, 'out', 'statistiques', 'sinistralite-2023-ctn.csv'))).toBe(true);
+    // the region set against the nation with the national table shipped in reference/statistiques (no ../shared)
+    expect(premier.stdout).toContain("table nationale 2024 de l'Assurance Maladie chargée : 4498 lignes");
+    const ctnNaf = readFileSync(join(dir, 'out', 'statistiques', 'sinistralite-2023-ctn-naf.csv'), 'utf8');
+    expect(ctnNaf).toContain('# Comparaison nationale : table nationale 2024 : pas de table 2023 chargée, année chargée la plus proche');
+    expect(ctnNaf).toContain(`CTN;Libellé du CTN;Code NAF;Libellé du code NAF;Code NAF2`);
+    expect(readFileSync(join(dir, 'out', 'rapports', 'campagne-2025.html'), 'utf8')).toContain('région 2023, nation 2024');
 
     const second = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/déjà validée/);
+    expect(second.stdout).not.toContain("de l'Assurance Maladie chargée"); // already loaded: not loaded again
     expect(second.stdout).toMatch(/ce passage : 0 PDF rendus, 0 envoyées/);
     expect(readdirSync(outbox).filter((f) => f.endsWith('.eml'))).toEqual(emls);
     await db.drop();

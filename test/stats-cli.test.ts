@@ -44,14 +44,15 @@ describe('atmp stats sinistralite', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const chemin = join(dir, 'out', 'statistiques', `sinistralite-${fx.annee}-ctn.csv`);
-    expect(r.stdout).toContain(`Statistiques de sinistralité ${fx.annee} par ctn : 3 ligne(s) dont 1 sous secret statistique, écrites dans ${chemin}`);
+    expect(r.stdout).toContain(`Statistiques de sinistralité ${fx.annee} par ctn : 3 ligne(s) dont 1 sous secret statistique (0 par secret secondaire), écrites dans ${chemin} ; comparaison : aucune table nationale chargée`);
     const texte = readFileSync(chemin, 'utf8');
     expect(texte.charCodeAt(0)).toBe(0xfeff);
     const lignes = texte.slice(1).split('\r\n').filter((l) => l && !l.startsWith('#'));
     expect(lignes[0].split(';').slice(0, 4)).toEqual(['ctn', 'libelle', 'secret', 'motif_secret']);
-    // CTN A of the fixture: 6 AT, 112 days, IF 214,29 ; TF 119,05 ; TG 2,22 ; IG 1448,41
-    expect(lignes[1]).toMatch(/^A;Métallurgie;non;;3;3;28,00;50400;1008000;6;112;3;73;1;/);
-    expect(lignes[1].endsWith(';214,29;119,05;2,22;1448,41')).toBe(true);
+    // CTN A of the fixture: 7 AT (5 with 4 days or more), 158 days, 3 IP (1 < 10 %), IF 250,00 ; TF 138,89 ; TG 3,13 ;
+    // IG 3412,70 ; no national table loaded: the 21 national columns are empty
+    expect(lignes[1]).toMatch(/^A;Métallurgie;non;;3;3;28,00;50400;1008000;7;5;158;3;1;2;8;172;1;/);
+    expect(lignes[1].endsWith(';250,00;138,89;3,13;3412,70' + ';'.repeat(21))).toBe(true);
     expect(lignes[3]).toMatch(/^D;Alimentation;oui;dominance;;;/);
 
     const bad = await atmp(['stats', 'sinistralite', '--annee', String(fx.annee), '--par', 'departement']);
@@ -62,7 +63,8 @@ describe('atmp stats sinistralite', () => {
   it('--help states the definitions and the secrecy rule', async () => {
     const r = await atmp(['stats', 'sinistralite', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('indice de fréquence = AT avec arrêt × 1 000 / effectif');
+    expect(r.stdout).toContain('indice de fréquence = AT × 1 000 / salariés');
+    expect(r.stdout).toContain("journées d'IT : comptées l'année où elles sont payées");
     expect(r.stdout).toContain('moins de 3 entreprises');
     expect(r.stdout).toContain('85 %');
   });

@@ -1,5 +1,5 @@
 /**
- * The statistical secrecy rule at its boundaries (pipelines/statistiques/README.md): fewer than 3 companies, one
+ * The statistical secrecy rule at its boundaries (docs/statistiques.md): fewer than 3 companies, one
  * company above 85 % of the effectif, the hours or the masse salariale (strictly above: exactly 85 % is published),
  * several establishments of one company counting as one company.
  */
@@ -16,8 +16,9 @@ let dir: string;
 
 // cell (code risque) → companies, each [effectif, heures, masse] per month, one establishment unless `etabs`
 const CELLULES: Record<string, { entreprises: [string, string, string][]; etabs?: number; attendu: string | null }> = {
-  // 85 / 10 / 5 on every magnitude: exactly 85 %, published
-  '27.1ZF': { entreprises: [['85', '850', '8500'], ['10', '100', '1000'], ['5', '50', '500']], attendu: null },
+  // 85 / 10 / 5 on every magnitude: exactly 85 %, not withheld by the primary rule; but it is the only other code
+  // risque of CTN A beside the withheld 28.5DA, and the CTN table is published: withheld for secondary secrecy
+  '27.1ZF': { entreprises: [['85', '850', '8500'], ['10', '100', '1000'], ['5', '50', '500']], attendu: 'secondaire' },
   // 86 % of the effectif only
   '28.5DA': { entreprises: [['86', '300', '3000'], ['9', '300', '3000'], ['5', '400', '4000']], attendu: 'dominance' },
   // balanced effectif and hours, 90 % of the masse salariale
@@ -54,16 +55,18 @@ describe('statistical secrecy', () => {
     const j = JSON.parse(readFileSync(r.chemin, 'utf8')) as { lignes: Record<string, string | boolean | null>[] };
     const motifs = Object.fromEntries(j.lignes.map((l) => [l.code_risque, l.motif_secret]));
     expect(motifs).toEqual(Object.fromEntries(Object.entries(CELLULES).map(([k, c]) => [k, c.attendu])));
-    const publie = j.lignes.find((l) => l.code_risque === '27.1ZF')!;
-    expect(publie).toMatchObject({ secret: false, nb_entreprises: '3', nb_etablissements: '3', effectif: '100.00', heures: '12000', masse_salariale: '120000' });
-    expect(r.secretes).toBe(4);
+    const g = await db.knex('stat_sinistralite_groupe').where({ annee: 2025, par: 'code-risque', cle: '27.1ZF' }).first();
+    expect(g).toMatchObject({ secret: false, motif_secret: null, effectif_mois_cumule: '1200', heures: '12000', masse_salariale: '120000' });
+    expect([Number(g.nb_entreprises), Number(g.nb_etablissements)]).toEqual([3, 3]);
+    expect(r.secretes).toBe(5);
+    expect(r.secondaires).toBe(1);
   });
 
   it('the view stat_sinistralite_groupe gives the largest shares a statistician can check', async () => {
     const g = await db.knex('stat_sinistralite_groupe').where({ annee: 2025, par: 'code-risque', cle: '28.5DA' }).first();
     expect(g.part_max_effectif).toMatch(/^0\.86/);
     expect(g.secret).toBe(true);
-    const naf = await db.knex('stat_sinistralite_groupe').where({ annee: 2025, par: 'naf', cle: '0000Z' }).first();
+    const naf = await db.knex('stat_sinistralite_groupe').where({ annee: 2025, par: 'naf5', cle: '0000Z' }).first();
     expect(Number(naf.nb_entreprises)).toBe(14);
     expect(naf.secret).toBe(false);
   });

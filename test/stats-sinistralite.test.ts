@@ -35,7 +35,7 @@ function lireCsv(chemin: string, sep = ',') {
 
 const lireJson = (chemin: string) => JSON.parse(readFileSync(chemin, 'utf8')) as { metadata: Record<string, any>; lignes: Record<string, string | boolean | null>[] };
 
-describe.each(['code-risque', 'ctn', 'naf'] as Par[])('sinistralité %s', (par) => {
+describe.each(['code-risque', 'ctn', 'naf5'] as Par[])('sinistralité %s', (par) => {
   let csv: ReturnType<typeof lireCsv>;
   let json: ReturnType<typeof lireJson>;
   let resCsv: Awaited<ReturnType<typeof exporterSinistralite>>;

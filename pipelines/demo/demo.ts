@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Db } from '../../lib/db.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { progress } from '../../lib/progress.ts';
@@ -19,6 +20,7 @@ import { ingererDsn } from '../ingest-dsn/load.ts';
 import { lancerCampagne, validerCampagne } from '../campagne/run.ts';
 import { ecrireRapport } from '../rapport/rapport.ts';
 import { exporterSinistralite } from '../statistiques/sinistralite.ts';
+import { importerTableNationale, lireTableNationale } from '../statistiques/reference.ts';
 import { envoyerLesNotifications } from './notifications.ts';
 
 export interface OptionsDemo {
@@ -77,11 +79,19 @@ export async function demo(db: Db, opts: OptionsDemo): Promise<Record<string, st
   journal(`4. notifications : ${env.resume}`);
   Object.assign(sorties, env.sorties);
 
-  for (const par of ['code-risque', 'ctn'] as const) {
-    const s = await exporterSinistralite(db, { annee: annee - 2, par, outDir, fr: true, bom: true });
-    sorties[`statistiques ${annee - 2} par ${par} (CSV pour tableur)`] = s.chemin;
+  // the national table shipped with the project (reference/statistiques), to compare the region with the nation
+  const nationale = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'reference', 'statistiques', 'risque-at-2024-ctn-naf.csv');
+  const table = await lireTableNationale(nationale);
+  const chargee = await db.knex('stat_reference_import').where({ annee: 2024 }).first();
+  if (chargee?.sha256 !== table.sha256) {
+    const r = await importerTableNationale(db, table, 2024);
+    journal(`5. table nationale 2024 de l'Assurance Maladie chargée : ${r.lignes} lignes (CTN × NAF)`);
   }
-  journal(`5. statistiques de sinistralité ${annee - 2} écrites`);
+  for (const [par, colonnes] of [['code-risque', 'atmp'], ['ctn', 'atmp'], ['ctn-naf', 'nationales']] as const) {
+    const s = await exporterSinistralite(db, { annee: annee - 2, par, colonnes, outDir, fr: true, bom: true });
+    sorties[`statistiques ${annee - 2} par ${par}${colonnes === 'nationales' ? ', colonnes de la table nationale' : ''} (CSV pour tableur)`] = s.chemin;
+  }
+  journal(`5. statistiques de sinistralité ${annee - 2} écrites, comparées à la table nationale 2024`);
 
   const rapport = await ecrireRapport(db.knex, annee, outDir);
   sorties['rapport de campagne (HTML, à ouvrir dans un navigateur)'] = rapport.html;

@@ -13,6 +13,8 @@ import { UserError } from '../../lib/errors.ts';
 import { anneeEffectif, anneesDeReference } from '../../rules/periodes.ts';
 import { resumeCampagne } from '../campagne/run.ts';
 import { barres } from './svg.ts';
+import { barresComparees } from './svg-comparaison.ts';
+import { indiceFrequenceParCtn } from '../statistiques/comparaison.ts';
 import { dateLongue, euros, nombre, pourcent, variation } from '../../templates/format.ts';
 import { createRequire } from 'node:module';
 import { definitionRapport, POLICE_GRAPHIQUES } from '../../templates/rapport/campagne-pdf.ts';
@@ -37,6 +39,8 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
     runSql<{ qualite: Record<string, any> }>(knex, 'rapport/qualite-dsn.sql', { annee_effectif: anneeEffectif(annee) }),
   ]);
   const q = typeof qualite === 'string' ? JSON.parse(qualite) : qualite;
+  // the region's indice de fréquence against the nation's, per CTN, for the campaign's latest year of claims
+  const comparaisonIf = await indiceFrequenceParCtn(knex, fin);
   const modes = ['collectif', 'mixte', 'individuel'].map((m) => ({ libelle: m, valeur: Number(resume.par_mode?.[m] ?? 0) }));
   const histo = new Map(variationsHisto.map((v) => [v.classe, v.n]));
   const classes = Array.from({ length: 17 }, (_, i) => i - 8);
@@ -55,6 +59,14 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       classes.map((c) => ({ libelle: libelleClasse(c), valeur: histo.get(c) ?? 0, couleur: c < 0 ? '#2e7d32' : c > 0 ? '#c00000' : '#7f7f7f' })),
       { titre: 'Variation par rapport au taux précédent (points)', largeur: 900 },
     ),
+    indiceFrequenceCtn: barresComparees(
+      comparaisonIf.lignes.map((l) => ({ libelle: l.ctn, titre: `CTN ${l.ctn}${l.libelle ? ` — ${l.libelle}` : ''}`, region: l.region, nation: l.nation, absenceRegion: l.secret ? 'secret' : '—' })),
+      {
+        titre: `Indice de fréquence des AT par CTN (AT pour 1 000 salariés) : région ${fin}, nation ${comparaisonIf.anneeNationale ?? '—'}`,
+        legendeRegion: `région ${fin}`,
+        legendeNation: comparaisonIf.anneeNationale === null ? 'nation : table non chargée' : `nation ${comparaisonIf.anneeNationale}`,
+      },
+    ),
   };
   const donnees = {
     annee, date: dateLongue(date),
@@ -68,6 +80,18 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
     })),
     ctn: ctn.map((c) => ({ ...c, masse_salariale: euros(c.masse_salariale, true), valeur_du_risque: euros(c.valeur_du_risque, true), taux_moyen_pondere: c.taux_moyen_pondere ? pourcent(c.taux_moyen_pondere) : '—' })),
     debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques,
+    comparaisonIf: {
+      ...comparaisonIf,
+      note: comparaisonIf.anneeNationale === null
+        ? 'aucune table nationale chargée (atmp stats reference import)'
+        : comparaisonIf.anneeNationale === fin ? `table nationale ${fin}` : `table nationale ${comparaisonIf.anneeNationale}, l'année chargée la plus proche de ${fin}`,
+      lignes: comparaisonIf.lignes.map((l) => ({
+        ...l,
+        region: l.region === null ? (l.secret ? 'secret' : '—') : nombre(l.region, 1),
+        nation: l.nation === null ? '—' : nombre(l.nation, 1),
+        ratio: l.ratio === null ? '—' : nombre(l.ratio, 2),
+      })),
+    },
   };
   const html = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'))(donnees);
   return { annee, html, donnees };
