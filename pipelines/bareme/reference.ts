@@ -69,13 +69,17 @@ interface ReferenceFile {
   text: string;
 }
 
+/** reference/statistiques/ holds the national statistics table (atmp stats reference), not a barème. */
+const HORS_BAREME = new Set(['statistiques']);
+
 function referenceFiles(): ReferenceFile[] {
   const out: ReferenceFile[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.csv')) out.push({ path: p, text: readFileSync(p, 'utf8') });
+      if (e.isDirectory()) {
+        if (!HORS_BAREME.has(e.name)) walk(p);
+      } else if (e.name.endsWith('.csv')) out.push({ path: p, text: readFileSync(p, 'utf8') });
     }
   };
   walk(REFERENCE_DIR);
