@@ -17,6 +17,7 @@ import { importerSinistres } from '../pipelines/ingest-sinistres/import.ts';
 import { importerReferentiel } from '../pipelines/ingest-referentiel/import.ts';
 import { loadConfig } from '../lib/config.ts';
 import { ingererFichiersDsn } from './ingestion-dsn.ts';
+import { avecVerrouDonnees } from './verrou-donnees.ts';
 
 export type TypeJob = 'ingestion' | 'campagne';
 
@@ -136,7 +137,7 @@ export async function executerJob(job: JobPlanifie, declenchement: Date, journal
     }
     journal({ job: job.nom, evenement: 'debut', periode, reprise: run.reprise });
     try {
-      const compteurs = await ingestion(db, job.dossier!);
+      const compteurs = await avecVerrouDonnees(db, `schedule ${job.nom} (ingestion de ${job.dossier})`, 'exclusif', () => ingestion(db!, job.dossier!));
       await run.terminer(compteurs);
       journal({ job: job.nom, evenement: 'fin', periode, ...compteurs });
     } catch (e) {

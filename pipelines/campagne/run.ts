@@ -9,8 +9,11 @@ import type { Knex } from 'knex';
 import type { Db } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { runSql } from '../../lib/sql.ts';
-import { withConnexion } from '../../lib/copy.ts';
-import { demarrerJob } from '../../jobs/ledger.ts';
+import { connexionSur, withConnexion, type Connexion } from '../../lib/copy.ts';
+import { demarrerJob, verrouillerJob } from '../../jobs/ledger.ts';
+import { verrouillerDonnees } from '../../jobs/verrou-donnees.ts';
+import { pointArret } from '../../lib/arret-test.ts';
+import { ecartsEntrees, fichiersDsnDepuis } from './verification.ts';
 import { chargerBareme } from '../bareme/load.ts';
 import { arreteDe } from '../bareme/reference.ts';
 import { anneeEffectif, anneesDeReference, verifierAnnee } from '../../rules/periodes.ts';
@@ -146,10 +149,6 @@ async function calculer(conn: Knex | Knex.Transaction, bareme: BaremeAnnee, empr
   }
 }
 
-async function ecrire(trx: Knex.Transaction, rows: LigneBase[]) {
-  for (let i = 0; i < rows.length; i += 500) await trx('campagne_taux').insert(rows.slice(i, i + 500));
-}
-
 const COLONNES_COPY = [
   'annee', 'siret', 'code_risque', 'decision', 'siren', 'section', 'statut', 'erreur', 'alsace_moselle', 'ctn', 'mode', 'motif_mode',
   'notifie', 'effectif', 'taux_collectif', 'masse_salariale', 'valeur_du_risque', 'taux_brut', 'taux_net_individuel', 'fraction',
@@ -157,17 +156,18 @@ const COLONNES_COPY = [
   'bareme_empreinte', 'entrees_empreinte',
 ] as const;
 
-/** One batch in one transaction on the raw connection: its rows bulk-loaded with COPY, and the checkpoint. */
-async function ecrireCopy(db: Db, sirens: string[], rows: LigneBase[], checkpoint: { job: string; periode: string }) {
-  // no delete first: a batch's rows are committed with the checkpoint that follows them, so the rows of a batch
-  // after the checkpoint cannot exist (the primary key would refuse a duplicate anyway)
-  await withConnexion(db, async (c) => {
-    await c.copy('campagne_taux', [...COLONNES_COPY], rows.map((r) => COLONNES_COPY.map((k) => {
-      const v = (r as Record<string, unknown>)[k];
-      return v === null || v === undefined ? undefined : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
-    })));
-    await c.query('update job_run set checkpoint = $1 where job = $2 and periode = $3', [JSON.stringify({ siren: sirens.at(-1) }), checkpoint.job, checkpoint.periode]);
-  });
+/**
+ * One batch: its rows bulk-loaded with COPY, and the checkpoint, on one connection inside one transaction (the
+ * caller's). The batch's rows are deleted first, so a batch is written whole whatever an interrupted run left
+ * (a crash between a reset and its commit, a batch after the checkpoint): never a duplicate key.
+ */
+async function ecrireLot(c: Connexion, annee: number, sirens: string[], rows: LigneBase[], checkpoint?: { job: string; periode: string }) {
+  await c.query('delete from campagne_taux where annee = $1 and siren = any($2::text[])', [annee, sirens]);
+  await c.copy('campagne_taux', [...COLONNES_COPY], rows.map((r) => COLONNES_COPY.map((k) => {
+    const v = (r as Record<string, unknown>)[k];
+    return v === null || v === undefined ? undefined : typeof v === 'boolean' ? (v ? 't' : 'f') : String(v);
+  })));
+  if (checkpoint) await c.query('update job_run set checkpoint = $1 where job = $2 and periode = $3', [JSON.stringify({ siren: sirens.at(-1) }), checkpoint.job, checkpoint.periode]);
 }
 
 export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Resume & { deja_calculee?: boolean; reprise?: boolean }> {
@@ -185,37 +185,71 @@ export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Res
   if (!bareme.majorations) throw new UserError(`majorations ${annee} non chargées : atmp bareme import --annee ${annee} FICHIER`);
   const empreinte = empreinteBareme(bareme);
 
-  if (opts.dryRun) {
-    // the same computation in one transaction, rolled back: nothing is kept
-    let resume: Resume | undefined;
+  const commande = `campagne run --annee ${annee}${opts.dryRun ? ' --dry-run' : ''}`;
+  // the data lock first (an ingestion never runs under a campaign), then the campaign's own lock: a dry run and
+  // a real run of the same year refuse each other instead of waiting on each other's rows
+  const libererDonnees = await verrouillerDonnees(db, commande, 'partage');
+  try {
+    if (opts.dryRun) return await simuler(db, bareme, empreinte, opts);
+    return await calculerEtEnregistrer(db, bareme, empreinte, opts, existante);
+  } finally {
+    await libererDonnees();
+  }
+}
+
+/**
+ * --dry-run: the real write path (the same batches, deletes, COPY and summary) inside one transaction on one
+ * connection, rolled back at the end. Holds the campaign's lock, as a real run does.
+ */
+async function simuler(db: Db, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions): Promise<Resume> {
+  const { knex } = db;
+  const { annee } = opts;
+  const libererJob = await verrouillerJob(db, 'campagne', String(annee));
+  let resume: Resume | undefined;
+  const client = db.backend === 'pglite' ? db.pglite! : await knex.client.acquireConnection();
+  try {
     await knex
-      .transaction(async (trx) => {
-        await trx('campagne').insert({ annee, statut: 'calcul', bareme_empreinte: empreinte }).onConflict('annee').merge();
-        await trx('campagne_taux').where({ annee }).del();
-        await calculer(trx, bareme, empreinte, opts, '', async (_sirens, rows) => ecrire(trx, rows));
-        resume = await resumeCampagne(trx, annee);
-        throw new Rollback();
-      })
+      .transaction(
+        async (trx) => {
+          const c = connexionSur(db.backend, client);
+          await trx('campagne').insert({ annee, statut: 'calcul', bareme_empreinte: empreinte }).onConflict('annee').merge();
+          await trx('campagne_taux').where({ annee }).del();
+          await calculer(trx, bareme, empreinte, opts, '', (sirens, rows) => ecrireLot(c, annee, sirens, rows));
+          resume = await resumeCampagne(trx, annee);
+          throw new Rollback();
+        },
+        db.backend === 'pglite' ? undefined : { connection: client },
+      )
       .catch((e) => {
         if (!(e instanceof Rollback)) throw e;
       });
-    return { ...resume!, statut: 'simulation (rien n’est enregistré)' };
+  } finally {
+    if (db.backend !== 'pglite') await knex.client.releaseConnection(client);
+    await libererJob();
   }
+  return { ...resume!, statut: 'simulation (rien n’est enregistré)' };
+}
 
+async function calculerEtEnregistrer(db: Db, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions, existante: Record<string, any> | undefined) {
+  const { knex } = db;
+  const { annee } = opts;
   const run = await demarrerJob(db, 'campagne', String(annee), { recommencer: opts.recalculer });
   if (!run) return { ...(await resumeCampagne(knex, annee)), deja_calculee: true };
   try {
+    pointArret('campagne-apres-ledger');
     let depart = (run.checkpoint?.siren as string | undefined) ?? '';
-    if (!run.reprise || existante?.bareme_empreinte !== empreinte) {
-      // fresh start (or the barème changed since the interrupted run): everything is recomputed
+    // a fresh start, a barème changed since the interrupted run, or an interrupted run whose reset never
+    // committed (no checkpoint yet, or the campaign not back in 'calcul'): everything is recomputed
+    if (!run.reprise || run.checkpoint?.siren === undefined || existante?.statut !== 'calcul' || existante?.bareme_empreinte !== empreinte) {
       depart = '';
       await knex.transaction(async (trx) => {
         await trx('campagne_taux').where({ annee }).del();
         await trx('campagne').insert({ annee, statut: 'calcul', bareme_empreinte: empreinte, calculee_le: null, resume: null }).onConflict('annee').merge();
         await run.avancer(trx, { siren: '' });
+        pointArret('campagne-reset-avant-commit');
       });
     }
-    await calculer(knex, bareme, empreinte, opts, depart, (sirens, rows) => ecrireCopy(db, sirens, rows, run));
+    await calculer(knex, bareme, empreinte, opts, depart, (sirens, rows) => withConnexion(db, (c) => ecrireLot(c, annee, sirens, rows, run)));
     const resume = await resumeCampagne(knex, annee);
     const { statut: _s, annee: _a, ...stocke } = resume;
     await knex('campagne').where({ annee }).update({ statut: 'calculee', calculee_le: knex.fn.now(), resume: JSON.stringify(stocke) });
@@ -231,15 +265,47 @@ export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Res
 
 class Rollback extends Error {}
 
-/** `atmp campagne valider`: an agent validates a computed campaign; its rates are frozen from then on. */
+/**
+ * `atmp campagne valider`: an agent validates a computed campaign; its rates are frozen from then on. Refused
+ * when the DSN, claims or référentiel changed since the computation (each section's stored input hash), or the
+ * barème did: the establishments concerned are listed, and `campagne run --recalculer` is needed first.
+ */
 export async function validerCampagne(db: Db, annee: number, agent: string): Promise<Resume> {
   const { knex } = db;
-  return knex.transaction(async (trx) => {
-    const c = await trx('campagne').where({ annee }).forUpdate().first();
-    if (!c) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
-    if (c.statut === 'validee') throw new UserError(`campagne ${annee} déjà validée le ${new Date(c.validee_le).toISOString().slice(0, 10)}`);
-    if (c.statut !== 'calculee') throw new UserError(`campagne ${annee} en cours de calcul : terminez « atmp campagne run --annee ${annee} » avant de valider`);
-    await trx('campagne').where({ annee }).update({ statut: 'validee', validee_le: trx.fn.now(), validee_par: agent });
-    return resumeCampagne(trx, annee);
-  });
+  const c0 = await knex('campagne').where({ annee }).first();
+  if (!c0) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
+  if (c0.statut === 'validee') throw new UserError(`campagne ${annee} déjà validée le ${new Date(c0.validee_le).toISOString().slice(0, 10)}`);
+  if (c0.statut !== 'calculee') throw new UserError(`campagne ${annee} en cours de calcul : terminez « atmp campagne run --annee ${annee} » avant de valider`);
+  // no ingestion between the check and the freeze
+  const libererDonnees = await verrouillerDonnees(db, `campagne valider --annee ${annee}`, 'partage');
+  try {
+    const bareme = await chargerBareme(knex, annee);
+    if (empreinteBareme(bareme) !== c0.bareme_empreinte) {
+      throw new UserError(`campagne ${annee} non validée : le barème ${annee} a changé depuis le calcul du ${new Date(c0.calculee_le).toISOString().slice(0, 16).replace('T', ' ')} ; relancez « atmp campagne run --annee ${annee} --recalculer »`);
+    }
+    const ecarts = await ecartsEntrees(knex, annee, bareme, lireLot);
+    if (ecarts.length) {
+      const sirets = [...new Set(ecarts.map((e) => e.siret))];
+      const fichiers = await fichiersDsnDepuis(knex, sirets, c0.calculee_le);
+      const motif = { donnees_modifiees: 'données modifiées', section_nouvelle: 'section nouvelle', section_disparue: 'section disparue' };
+      const liste = ecarts.slice(0, 50).map((e) => `  ${e.siret} ${e.code_risque} : ${motif[e.motif]}`);
+      throw new UserError(
+        [
+          `campagne ${annee} non validée : DSN, sinistres ou référentiel modifiés depuis le calcul du ${new Date(c0.calculee_le).toISOString().slice(0, 16).replace('T', ' ')} UTC pour ${sirets.length} établissement(s) (${ecarts.length} section(s)) :`,
+          ...liste,
+          ...(ecarts.length > 50 ? [`  … et ${ecarts.length - 50} autre(s)`] : []),
+          ...(fichiers.length ? [`  fichiers DSN chargés depuis : ${fichiers.join(', ')}`] : []),
+          `relancez « atmp campagne run --annee ${annee} --recalculer », contrôlez, puis validez`,
+        ].join('\n'),
+      );
+    }
+    return await knex.transaction(async (trx) => {
+      const c = await trx('campagne').where({ annee }).forUpdate().first();
+      if (c.statut !== 'calculee' || String(c.calculee_le) !== String(c0.calculee_le)) throw new UserError(`campagne ${annee} recalculée pendant la vérification : relancez la validation`);
+      await trx('campagne').where({ annee }).update({ statut: 'validee', validee_le: trx.fn.now(), validee_par: agent });
+      return resumeCampagne(trx, annee);
+    });
+  } finally {
+    await libererDonnees();
+  }
 }
