@@ -11,6 +11,7 @@ import type { Knex } from 'knex';
 import { csvCell, type CsvRow } from '../../lib/csv.ts';
 import type { InputProblem } from '../../lib/errors.ts';
 import { problemeSiret } from '../../lib/siret.ts';
+import { problemeCellule } from '../../lib/limites.ts';
 import { D, type Decimal } from '../../rules/decimal.ts';
 import { lireDate, lireDecimal, lireFichierCsv, lireOuiNon } from '../ingest-referentiel/valeurs.ts';
 import { upsert } from '../ingest-referentiel/import.ts';
@@ -92,6 +93,11 @@ function lireLigne(row: CsvRow, p: (column: string | undefined, reason: string) 
   const avant = { n: 0 };
   const pb = (c: string | undefined, r: string) => { avant.n++; p(c, r); };
   for (const c of COLONNES_SINISTRES.requises) if (!v[c]) pb(c, 'valeur requise');
+  for (const [c, x] of Object.entries(v)) {
+    const pbCellule = c === '__extra' ? undefined : problemeCellule(c, x);
+    if (pbCellule) pb(c, pbCellule);
+  }
+  if (avant.n) return undefined;
   const siretErr = v.siret ? problemeSiret(v.siret) : undefined;
   if (siretErr) pb('siret', siretErr);
   const nature = (v.nature ?? '').toUpperCase();
