@@ -18,7 +18,7 @@ import { chargerBareme } from '../bareme/load.ts';
 import { arreteDe } from '../bareme/reference.ts';
 import { anneeEffectif, anneesDeReference, verifierAnnee } from '../../rules/periodes.ts';
 import { RegleError } from '../../rules/explication.ts';
-import type { BaremeAnnee } from '../../rules/bareme.ts';
+import { CTNS, categoriesAttendues, type BaremeAnnee } from '../../rules/bareme.ts';
 import {
   tarifierEntreprise, type EffectifRow, type LigneTaux, type MasseRow, type SectionRow, type SinistreRow, type TauxPrecedentRow,
 } from './tarifier.ts';
@@ -31,6 +31,11 @@ export interface CampagneOptions {
   /** recompute a computed (not validated) campaign from scratch */
   recalculer?: boolean;
   progression?: (faites: number, total: number) => void;
+  /**
+   * provisional rates for year N before its arrêté: the rules of year N on the latest published barème that can
+   * rate (its collective rates, majorations and coûts moyens); never validated nor notified
+   */
+  provisoire?: boolean;
   /** test hook: called after each committed batch */
   apresLot?: (numero: number) => void | Promise<void>;
 }
@@ -116,13 +121,17 @@ async function compterEntreprises(conn: Knex | Knex.Transaction, apres: string):
 export async function resumeCampagne(conn: Knex | Knex.Transaction, annee: number): Promise<Resume> {
   const [{ resume }] = await runSql<{ resume: Record<string, unknown> }>(conn, 'campagne/resume.sql', { annee });
   const c = await conn('campagne').where({ annee }).first();
-  return { annee, statut: c?.statut ?? 'absente', ...(typeof resume === 'string' ? JSON.parse(resume) : resume) } as Resume;
+  return {
+    annee, statut: c?.statut ?? 'absente',
+    ...(c?.provisoire ? { provisoire: true, bareme_annee: c.bareme_annee } : {}),
+    ...(typeof resume === 'string' ? JSON.parse(resume) : resume),
+  } as Resume;
 }
 
 type LigneBase = ReturnType<typeof ligneEnBase>;
 
 /** Rates the companies after `depart` in batches; the next batch is read while the current one is rated and written. */
-async function calculer(conn: Knex | Knex.Transaction, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions, depart: string, commit: (sirens: string[], rows: LigneBase[]) => Promise<void>) {
+async function calculer(conn: Knex | Knex.Transaction, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions, depart: string, commit: (sirens: string[], rows: LigneBase[]) => Promise<void>, baremeProvisoireAnnee?: number) {
   const annee = opts.annee;
   const lot = opts.lot ?? 500;
   const total = await compterEntreprises(conn, '');
@@ -140,7 +149,9 @@ async function calculer(conn: Knex | Knex.Transaction, bareme: BaremeAnnee, empr
     // a transaction's single connection cannot overlap reads and writes: prefetch only on the pool
     suivant = conn.isTransaction ? Promise.resolve({ sirens: [], donnees: [] }) : lire(sirens.at(-1)!);
     suivant.catch(() => {});
-    const rows = donnees.flatMap((d) => tarifierEntreprise(d, bareme)).map((l) => ligneEnBase(annee, l, empreinte));
+    const lignes = donnees.flatMap((d) => tarifierEntreprise(d, bareme));
+    if (baremeProvisoireAnnee !== undefined) for (const l of lignes) marquerProvisoire(l, annee, baremeProvisoireAnnee);
+    const rows = lignes.map((l) => ligneEnBase(annee, l, empreinte));
     await commit(sirens, rows);
     if (conn.isTransaction) suivant = lire(sirens.at(-1)!);
     faites += sirens.length;
@@ -180,18 +191,32 @@ export async function lancerCampagne(db: Db, opts: CampagneOptions): Promise<Res
   const { knex } = db;
   const existante = await knex('campagne').where({ annee }).first();
   if (existante?.statut === 'validee') throw new UserError(`campagne ${annee} validée le ${new Date(existante.validee_le).toISOString().slice(0, 10)} : les taux sont figés`);
-  const bareme = await chargerBareme(knex, annee);
-  if (!bareme.tauxCollectifs.size) throw new UserError(`taux collectifs ${annee} non chargés (annexe 1 de l'${arreteDe(annee)}) : atmp bareme import --annee ${annee} FICHIER`);
-  if (!bareme.majorations) throw new UserError(`majorations ${annee} non chargées : atmp bareme import --annee ${annee} FICHIER`);
+  let bareme = await chargerBareme(knex, annee);
+  let provisoire: { baremeAnnee: number; ecartees: string[] } | undefined;
+  if (opts.provisoire) {
+    if (bareme.tauxCollectifs.size && bareme.majorations) {
+      throw new UserError(`barème ${annee} chargé : lancez la campagne réelle « atmp campagne run --annee ${annee} » (sans --provisoire), elle remplace la provisoire`, 2);
+    }
+    const choix = await baremeProvisoire(knex, annee);
+    provisoire = { baremeAnnee: choix.bareme.annee, ecartees: choix.ecartees };
+    // the rules of year N (reference years, effectif year, dated rules) on the values of the barème chosen
+    bareme = { ...choix.bareme, annee };
+  } else {
+    const conseil = `; avant l'arrêté, des taux provisoires : atmp campagne run --annee ${annee} --provisoire`;
+    if (!bareme.tauxCollectifs.size) throw new UserError(`taux collectifs ${annee} non chargés (annexe 1 de l'${arreteDe(annee)}) : atmp bareme import --annee ${annee} FICHIER${conseil}`);
+    if (!bareme.majorations) throw new UserError(`majorations ${annee} non chargées : atmp bareme import --annee ${annee} FICHIER${conseil}`);
+  }
   const empreinte = empreinteBareme(bareme);
+  // a provisional campaign and the real one replace each other: never resumed one from the other
+  if (existante && !!existante.provisoire !== !!provisoire && !opts.dryRun) opts = { ...opts, recalculer: true };
 
   const commande = `campagne run --annee ${annee}${opts.dryRun ? ' --dry-run' : ''}`;
   // the data lock first (an ingestion never runs under a campaign), then the campaign's own lock: a dry run and
   // a real run of the same year refuse each other instead of waiting on each other's rows
   const libererDonnees = await verrouillerDonnees(db, commande, 'partage');
   try {
-    if (opts.dryRun) return await simuler(db, bareme, empreinte, opts);
-    return await calculerEtEnregistrer(db, bareme, empreinte, opts, existante);
+    const r = opts.dryRun ? await simuler(db, bareme, empreinte, opts) : await calculerEtEnregistrer(db, bareme, empreinte, opts, existante, provisoire);
+    return provisoire ? { ...r, provisoire: true, bareme_annee: provisoire.baremeAnnee, baremes_ecartes: provisoire.ecartees } : r;
   } finally {
     await libererDonnees();
   }
@@ -230,7 +255,7 @@ async function simuler(db: Db, bareme: BaremeAnnee, empreinte: string, opts: Cam
   return { ...resume!, statut: 'simulation (rien n’est enregistré)' };
 }
 
-async function calculerEtEnregistrer(db: Db, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions, existante: Record<string, any> | undefined) {
+async function calculerEtEnregistrer(db: Db, bareme: BaremeAnnee, empreinte: string, opts: CampagneOptions, existante: Record<string, any> | undefined, provisoire?: { baremeAnnee: number }) {
   const { knex } = db;
   const { annee } = opts;
   const run = await demarrerJob(db, 'campagne', String(annee), { recommencer: opts.recalculer });
@@ -244,12 +269,12 @@ async function calculerEtEnregistrer(db: Db, bareme: BaremeAnnee, empreinte: str
       depart = '';
       await knex.transaction(async (trx) => {
         await trx('campagne_taux').where({ annee }).del();
-        await trx('campagne').insert({ annee, statut: 'calcul', bareme_empreinte: empreinte, calculee_le: null, resume: null }).onConflict('annee').merge();
+        await trx('campagne').insert({ annee, statut: 'calcul', bareme_empreinte: empreinte, calculee_le: null, resume: null, provisoire: !!provisoire, bareme_annee: provisoire?.baremeAnnee ?? annee }).onConflict('annee').merge();
         await run.avancer(trx, { siren: '' });
         pointArret('campagne-reset-avant-commit');
       });
     }
-    await calculer(knex, bareme, empreinte, opts, depart, (sirens, rows) => withConnexion(db, (c) => ecrireLot(c, annee, sirens, rows, run)));
+    await calculer(knex, bareme, empreinte, opts, depart, (sirens, rows) => withConnexion(db, (c) => ecrireLot(c, annee, sirens, rows, run)), provisoire?.baremeAnnee);
     const resume = await resumeCampagne(knex, annee);
     const { statut: _s, annee: _a, ...stocke } = resume;
     await knex('campagne').where({ annee }).update({ statut: 'calculee', calculee_le: knex.fn.now(), resume: JSON.stringify(stocke) });
@@ -265,6 +290,48 @@ async function calculerEtEnregistrer(db: Db, bareme: BaremeAnnee, empreinte: str
 
 class Rollback extends Error {}
 
+/** A provisional campaign is neither validated nor notified. */
+export function refuserSiProvisoire(c: { annee: number; provisoire?: boolean; bareme_annee?: number | null } | undefined, quoi: string): void {
+  if (!c?.provisoire) return;
+  throw new UserError(
+    `campagne ${c.annee} provisoire (calculée sur le barème ${c.bareme_annee}, avant l'${arreteDe(c.annee)}) : elle ne peut être ${quoi} ; importez le barème ${c.annee} (atmp bareme import --annee ${c.annee} FICHIER) puis lancez « atmp campagne run --annee ${c.annee} », qui la remplace`,
+  );
+}
+
+/** Refuses `notifications send` on a provisional campaign (called at the command's entry). */
+export async function refuserNotificationsProvisoires(knex: Knex, annee: number): Promise<void> {
+  refuserSiProvisoire(await knex('campagne').where({ annee }).first(), 'notifiée');
+}
+
+/**
+ * The barème of a provisional campaign N: the latest year before N whose barème can rate — collective rates,
+ * majorations and the complete coûts moyens grid of at least one CTN. The years passed over are named with why.
+ */
+export async function baremeProvisoire(knex: Knex, annee: number): Promise<{ bareme: BaremeAnnee; ecartees: string[] }> {
+  const ecartees: string[] = [];
+  for (let a = annee - 1; a >= annee - 6; a--) {
+    const b = await chargerBareme(knex, a);
+    const manque = !b.tauxCollectifs.size ? 'taux collectifs non chargés'
+      : !b.majorations ? 'majorations non chargées'
+      : !CTNS.some((t) => categoriesAttendues(t).every((c) => b.coutsMoyens.get(t)?.has(c))) ? "coûts moyens d'aucun CTN complets"
+      : undefined;
+    if (!manque) return { bareme: b, ecartees };
+    ecartees.push(`${a} : ${manque}`);
+  }
+  throw new UserError(`aucun barème publié de ${annee - 6} à ${annee - 1} ne permet de tarifier à titre provisoire (${ecartees.join(' ; ')})`);
+}
+
+/** Marks a provisional rate in its explanation: first step, naming the barème used. */
+function marquerProvisoire(l: LigneTaux, annee: number, baremeAnnee: number) {
+  l.resultat?.explication.unshift({
+    id: 'bareme_provisoire',
+    regle: `taux PROVISOIRE : règles de ${annee} appliquées au barème ${baremeAnnee} (dernier barème publié qui tarifie), en attendant l'${arreteDe(annee)} ; ni validable ni notifiable`,
+    reference: `${arreteDe(baremeAnnee)}`,
+    entrees: { annee: String(annee), bareme: String(baremeAnnee) },
+    valeur: 'provisoire',
+  });
+}
+
 /**
  * `atmp campagne valider`: an agent validates a computed campaign; its rates are frozen from then on. Refused
  * when the DSN, claims or référentiel changed since the computation (each section's stored input hash), or the
@@ -276,6 +343,7 @@ export async function validerCampagne(db: Db, annee: number, agent: string): Pro
   if (!c0) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
   if (c0.statut === 'validee') throw new UserError(`campagne ${annee} déjà validée le ${new Date(c0.validee_le).toISOString().slice(0, 10)}`);
   if (c0.statut !== 'calculee') throw new UserError(`campagne ${annee} en cours de calcul : terminez « atmp campagne run --annee ${annee} » avant de valider`);
+  refuserSiProvisoire(c0, 'validée');
   // no ingestion between the check and the freeze
   const libererDonnees = await verrouillerDonnees(db, `campagne valider --annee ${annee}`, 'partage');
   try {

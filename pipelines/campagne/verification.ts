@@ -61,3 +61,20 @@ export async function fichiersDsnDepuis(knex: Knex, sirets: string[], depuis: st
   );
   return r.rows.map((x: { chemin: string }) => x.chemin);
 }
+
+/** The rates the campaigns computed for one establishment (latest decision), each with its campaign's state. */
+export async function tauxCampagnesEtablissement(knex: Knex, siret: string) {
+  const rows = await knex.raw(
+    `select distinct on (t.annee, t.code_risque) t.annee, t.code_risque, t.statut, t.mode, t.taux_notifie::text as taux_notifie,
+            t.erreur, c.statut as campagne, c.provisoire, c.bareme_annee
+       from campagne_taux t join campagne c on c.annee = t.annee
+      where t.siret = ? order by t.annee desc, t.code_risque, t.decision desc`,
+    [siret],
+  );
+  return rows.rows.map((r: Record<string, any>) => ({
+    annee: r.annee as number, code_risque: r.code_risque as string, mode: r.mode as string | null, taux: r.taux_notifie as string | null,
+    erreur: r.erreur as string | null,
+    campagne: (r.provisoire ? 'provisoire' : r.campagne === 'validee' ? 'validée' : r.campagne === 'calculee' ? 'calculée' : 'en cours de calcul') as string,
+    ...(r.provisoire ? { provisoire: true, bareme_annee: r.bareme_annee as number } : {}),
+  }));
+}

@@ -70,7 +70,8 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
   };
   const donnees = {
     annee, date: dateLongue(date),
-    statut: campagne.statut === 'validee' ? `campagne validée le ${dateLongue(new Date(campagne.validee_le))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
+    statut: campagne.provisoire ? `campagne PROVISOIRE calculée sur le barème ${campagne.bareme_annee}, en attendant l'arrêté ${annee} : ni validable ni notifiable`
+      : campagne.statut === 'validee' ? `campagne validée le ${dateLongue(new Date(campagne.validee_le))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
     bareme: campagne.bareme_empreinte?.slice(0, 12) ?? '—', resume,
     tauxMoyen: resume.taux?.moyen_pondere ? pourcent(resume.taux.moyen_pondere) : '—',
     variation: resume.variation ?? {},
