@@ -5,7 +5,7 @@
  * Each run logs its start, end, counts and errors as one JSON line; SIGTERM stops the triggers, lets the running
  * job finish its batch, and exits.
  */
-import { readFileSync, readdirSync, mkdirSync, renameSync, existsSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync, renameSync, existsSync, statSync, type Stats } from 'node:fs';
 import { join, basename } from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
@@ -18,6 +18,7 @@ import { importerReferentiel } from '../pipelines/ingest-referentiel/import.ts';
 import { loadConfig } from '../lib/config.ts';
 import { ingererFichiersDsn } from './ingestion-dsn.ts';
 import { avecVerrouDonnees } from './verrou-donnees.ts';
+import { ecrireAtomique } from '../lib/fichiers.ts';
 
 export type TypeJob = 'ingestion' | 'campagne';
 
@@ -99,7 +100,7 @@ function ranger(fichier: string, sousDossier: 'traites' | 'rejetes', raison?: st
   const cible = join(fichier, '..', sousDossier);
   mkdirSync(cible, { recursive: true });
   renameSync(fichier, join(cible, basename(fichier)));
-  if (sousDossier === 'rejetes') writeFileSync(join(cible, `${basename(fichier)}.raison.txt`), `${(raison ?? 'rejeté').trim()}\n`);
+  if (sousDossier === 'rejetes') ecrireAtomique(join(cible, `${basename(fichier)}.raison.txt`), `${(raison ?? 'rejeté').trim()}\n`);
 }
 
 /** One ingestion of an inbox: DSN files, then référentiel and sinistres CSV; processed files are moved away. */

@@ -5,7 +5,8 @@
  * Invalid rows go to a rejects report (CSV under <out>/rejets/); the valid rows of a file are applied in one
  * transaction only with `partiel`, else nothing of that file is applied.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { ecrireAtomique } from '../../lib/fichiers.ts';
 import { basename, join } from 'node:path';
 import type { Knex } from 'knex';
 import { csvCell, type CsvRow } from '../../lib/csv.ts';
@@ -302,6 +303,6 @@ export function ecrireRapport(fichier: string, rejets: InputProblem[], outDir: s
   let chemin = join(dir, `${basename(fichier).replace(/\.csv$/i, '')}-${stamp}.csv`);
   for (let i = 2; existsSync(chemin); i++) chemin = join(dir, `${basename(fichier).replace(/\.csv$/i, '')}-${stamp}-${i}.csv`);
   const lignes = ['fichier;ligne;colonne;motif', ...rejets.map((r) => [r.file, String(r.line), r.column ?? '', r.reason].map((c) => csvCell(c)).join(';'))];
-  writeFileSync(chemin, '\ufeff' + lignes.join('\n') + '\n');
+  ecrireAtomique(chemin, '\ufeff' + lignes.join('\n') + '\n');
   return chemin;
 }

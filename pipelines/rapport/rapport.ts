@@ -3,7 +3,8 @@
  * notified rates, variations against N-1, écrêtements, the largest changes, sinistralité by CTN, the DSN
  * data-quality findings — as one self-contained HTML file (SVG charts inline, nothing fetched).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { ecrireAtomique } from '../../lib/fichiers.ts';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
@@ -103,9 +104,9 @@ export async function ecrireRapport(knex: Knex, annee: number, outDir: string, d
   const dir = join(outDir, 'rapports');
   mkdirSync(dir, { recursive: true });
   const html = join(dir, `campagne-${annee}.html`);
-  writeFileSync(html, r.html);
+  ecrireAtomique(html, r.html);
   const pdf = join(dir, `campagne-${annee}.pdf`);
   (createRequire(import.meta.url)('pdfmake') as { addFonts(f: unknown): void }).addFonts(POLICE_GRAPHIQUES);
-  writeFileSync(pdf, await rendreDefinition(definitionRapport(r.donnees)));
+  ecrireAtomique(pdf, await rendreDefinition(definitionRapport(r.donnees)));
   return { html, pdf };
 }
