@@ -11,6 +11,7 @@ import { testDb } from './helpers/db.ts';
 import { ConfigError, loadConfig } from '../lib/config.ts';
 import { ecrireAtomique } from '../lib/fichiers.ts';
 import { messageSansSql } from '../lib/erreurs-environnement.ts';
+import { celluleExport, neutraliserCellule } from '../lib/csv.ts';
 
 const pg = process.env.DATABASE_URL ? new URL(process.env.DATABASE_URL) : undefined;
 
@@ -87,4 +88,14 @@ describe('internal errors and writes', () => {
     expect(readdirSync(dir).sort()).toEqual(['dossier', 'rapport.html']);
     expect(existsSync(join(dir, 'dossier', 'x'))).toBe(true);
   });
+});
+
+describe('safe CSV outputs', () => {
+  it('neutralises text cells that a spreadsheet would run as formulas, keeps numbers as numbers', () => {
+    expect(neutraliserCellule("=CMD|' /C CALC'!A0")).toBe("'=CMD|' /C CALC'!A0");
+    for (const v of ['+33 1 23', '-fichier', '@SUM(A1)', '\tx', '\rx']) expect(neutraliserCellule(v)).toBe(`'${v}`);
+    for (const v of ['-1,5', '-12.25', '+3', '-1 234,5', '-0,8 %', 'texte', '', '12']) expect(neutraliserCellule(v)).toBe(v);
+    expect(celluleExport('=1+1;2')).toBe('"\'=1+1;2"');
+  });
+
 });

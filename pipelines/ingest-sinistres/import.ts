@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { ecrireAtomique } from '../../lib/fichiers.ts';
 import { basename, join } from 'node:path';
 import type { Knex } from 'knex';
-import { csvCell, type CsvRow } from '../../lib/csv.ts';
+import { celluleExport, type CsvRow } from '../../lib/csv.ts';
 import type { InputProblem } from '../../lib/errors.ts';
 import { problemeSiret } from '../../lib/siret.ts';
 import { problemeCellule } from '../../lib/limites.ts';
@@ -302,7 +302,7 @@ export function ecrireRapport(fichier: string, rejets: InputProblem[], outDir: s
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   let chemin = join(dir, `${basename(fichier).replace(/\.csv$/i, '')}-${stamp}.csv`);
   for (let i = 2; existsSync(chemin); i++) chemin = join(dir, `${basename(fichier).replace(/\.csv$/i, '')}-${stamp}-${i}.csv`);
-  const lignes = ['fichier;ligne;colonne;motif', ...rejets.map((r) => [r.file, String(r.line), r.column ?? '', r.reason].map((c) => csvCell(c)).join(';'))];
+  const lignes = ['fichier;ligne;colonne;motif', ...rejets.map((r) => [r.file, String(r.line), r.column ?? '', r.reason].map((c) => celluleExport(c)).join(';'))];
   ecrireAtomique(chemin, '\ufeff' + lignes.join('\n') + '\n');
   return chemin;
 }
