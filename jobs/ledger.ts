@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { Db } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
+import { messageSansSql } from '../lib/erreurs-environnement.ts';
 
 export interface JobRun {
   job: string;
@@ -109,7 +110,7 @@ export async function demarrerJob(db: Db, job: string, periode: string, opts: De
         await knex('job_run').where({ job, periode }).update({ statut: 'termine', termine_le: knex.fn.now(), ...(compteurs ? { compteurs: JSON.stringify(compteurs) } : {}) });
       },
       echouer: async (erreur) => {
-        await knex('job_run').where({ job, periode }).update({ statut: 'echec', termine_le: knex.fn.now(), erreur: String((erreur as Error)?.message ?? erreur).slice(0, 2000) });
+        await knex('job_run').where({ job, periode }).update({ statut: 'echec', termine_le: knex.fn.now(), erreur: (erreur instanceof UserError ? erreur.message : messageSansSql(erreur)).slice(0, 2000) });
       },
       liberer,
     };

@@ -19,6 +19,7 @@ import { loadConfig } from '../lib/config.ts';
 import { ingererFichiersDsn } from './ingestion-dsn.ts';
 import { avecVerrouDonnees } from './verrou-donnees.ts';
 import { ecrireAtomique } from '../lib/fichiers.ts';
+import { messageSansSql } from '../lib/erreurs-environnement.ts';
 
 export type TypeJob = 'ingestion' | 'campagne';
 
@@ -172,7 +173,7 @@ export async function executerJob(job: JobPlanifie, declenchement: Date, journal
       await run.liberer();
     }
   } catch (e) {
-    journal({ job: job.nom, evenement: 'erreur', periode, erreur: (e as Error).message });
+    journal({ job: job.nom, evenement: 'erreur', periode, erreur: e instanceof UserError ? e.message : messageSansSql(e) });
   } finally {
     await db?.close();
   }
