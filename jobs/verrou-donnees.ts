@@ -73,7 +73,11 @@ export async function verrouillerDonnees(db: Db, commande: string, mode: ModeVer
     liberer = await tenter(db, mode);
   }
   if (!liberer) {
-    const conflits = await db.knex('verrou_donnees').modify((q) => (mode === 'partage' ? q.where({ mode: 'exclusif' }) : q)).orderBy('depuis');
+    const conflits = await db.knex('verrou_donnees')
+      .modify((q) => (mode === 'partage' ? q.where({ mode: 'exclusif' }) : q))
+      // PGlite: only this process can hold the lock, rows of dead processes are left over
+      .modify((q) => (db.backend === 'pglite' ? q.where({ pid: process.pid, hote: hostname() }) : q))
+      .orderBy('depuis', 'desc');
     const qui = conflits.length
       ? conflits.map((c: Record<string, any>) => `« atmp ${c.commande} » (processus ${c.pid} sur ${c.hote}, depuis ${new Date(c.depuis).toISOString().slice(0, 19).replace('T', ' ')} UTC)`).join(', ')
       : mode === 'exclusif' ? 'une campagne ou une autre ingestion' : 'une ingestion';
