@@ -15,6 +15,11 @@ export const LONGUEUR_MAX_COLONNE: Record<string, number> = {
   raison_sociale: 200,
   nom: 200,
   libelle: 300,
+  // labels of the national statistics table (CTN, NAF levels)
+  libelle_ctn: 300,
+  libelle_naf5: 300,
+  libelle_naf2: 300,
+  libelle_naf38: 300,
   // postal address lines (AFNOR NF Z10-011: 38 characters per line, several lines joined here)
   adresse: 300,
   commune: 100,
