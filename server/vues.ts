@@ -18,20 +18,20 @@ export const vues = {
 
 const hb = Handlebars.create();
 const vide = (v: unknown) => v === null || v === undefined || v === '';
-hb.registerHelper('pourcent', (v: unknown) => (vide(v) ? '—' : pourcent(String(v))));
-hb.registerHelper('euros', (v: unknown) => (vide(v) ? '—' : euros(String(v), true)));
-hb.registerHelper('date', (v: unknown) => (vide(v) ? '—' : dateLongue(v instanceof Date ? jourParis(v) : String(v))));
-hb.registerHelper('heure', (v: unknown) => {
+hb.registerHelper('fPourcent', (v: unknown) => (vide(v) ? '—' : pourcent(String(v))));
+hb.registerHelper('fEuros', (v: unknown) => (vide(v) ? '—' : euros(String(v), true)));
+hb.registerHelper('fDate', (v: unknown) => (vide(v) ? '—' : dateLongue(v instanceof Date ? jourParis(v) : String(v))));
+hb.registerHelper('fHeure', (v: unknown) => {
   if (vide(v)) return '—';
   const d = new Date(v as string);
   return new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' }).format(d);
 });
-hb.registerHelper('siret', (v: string) => siret(v));
-hb.registerHelper('siren', (v: string) => siren(v));
-hb.registerHelper('mode', (v: string | null) => libelleMode(v));
-hb.registerHelper('section', (v: string) => libelleSection(v));
-hb.registerHelper('fr', (v: unknown) => (vide(v) ? '' : texteFrancais(String(v))));
-hb.registerHelper('part', (v: unknown) => (vide(v) ? '—' : texteFrancais(String(Number(v) === 1 ? '1' : v))));
+hb.registerHelper('fSiret', (v: string) => siret(v));
+hb.registerHelper('fSiren', (v: string) => siren(v));
+hb.registerHelper('fMode', (v: string | null) => libelleMode(v));
+hb.registerHelper('fSection', (v: string) => libelleSection(v));
+hb.registerHelper('fFr', (v: unknown) => (vide(v) ? '' : texteFrancais(String(v))));
+hb.registerHelper('fPart', (v: unknown) => (vide(v) ? '—' : texteFrancais(String(Number(v) === 1 ? '1' : v))));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerPartial('sections', readFileSync(join(DIR, 'sections.hbs'), 'utf8'));
 hb.registerPartial('fiche', readFileSync(join(DIR, 'etablissement.hbs'), 'utf8'));
