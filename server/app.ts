@@ -7,7 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -62,7 +62,7 @@ export async function creerServeur(o: OptionsServeur): Promise<FastifyInstance> 
   const knex = o.db.knex;
   const maintenant = o.maintenant ?? (() => new Date());
   const carsat = notificationsConfig().carsat.nom;
-  const app = Fastify({ logger: o.journal ?? false, disableRequestLogging: true, trustProxy: process.env.ATMP_TRUST_PROXY === '1' });
+  const app = Fastify({ logger: o.journal ?? false, logController: new LogController({ disableRequestLogging: true }), trustProxy: process.env.ATMP_TRUST_PROXY === '1' });
 
   await app.register(helmet, {
     contentSecurityPolicy: { directives: { 'default-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'form-action': ["'self'"], 'img-src': ["'self'", 'data:'] } },
