@@ -79,7 +79,7 @@ export function etatNotification(f: FaitsNotification): EtatNotification {
     notifieeLe = auPlusTardLe;
     par = 'quinze_jours';
   }
-  // CSS R142-1-A: the recours is brought within two months of the notification of the decision
+  // CSS R142-1-A III: the recours is brought within two months of the notification of the decision
   const recoursJusquAu = notifieeLe ? ajouterMois(notifieeLe, DELAI_RECOURS_MOIS) : null;
   const etat = par === 'consultation' ? 'notifiee' : par === 'quinze_jours' ? 'reputee_notifiee' : 'en_attente';
   return {
@@ -87,7 +87,7 @@ export function etatNotification(f: FaitsNotification): EtatNotification {
     etape: {
       id: 'date_notification',
       regle: 'notifiée à la première consultation dans le compte, au plus tard 15 jours après la mise à disposition ; recours dans les deux mois',
-      reference: 'CSS art. L242-5, R142-1-A ; Cass. 2e civ., avis 5 octobre 2023, n° 23-70.009',
+      reference: 'CSS art. L242-5, R142-1-A III ; Cass. 2e civ., avis 5 octobre 2023, n° 23-70.009',
       entrees: {
         mise_a_disposition: f.miseADisposition,
         premiere_consultation: f.premiereConsultation ?? '',
@@ -97,4 +97,13 @@ export function etatNotification(f: FaitsNotification): EtatNotification {
       note: notifieeLe ? undefined : `non encore notifiée : au plus tard le ${auPlusTardLe}`,
     },
   };
+}
+
+/**
+ * A paper notification goes by registered letter with acknowledgement of receipt when it notifies a mixte or
+ * individuel rate; collective rates only need a date certaine by any means.
+ */
+export function recommandeAvecAccuse(modes: (string | null)[]): boolean {
+  // arrêté du 17 octobre 1995 (LEGIARTI000025127968): mixte and individuel rates notified by LRAR when not dematerialised
+  return modes.some((m) => m === 'mixte' || m === 'individuel');
 }

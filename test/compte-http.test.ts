@@ -16,7 +16,7 @@ import { envoyerNotifications } from '../pipelines/notifications/pipeline.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
 import { creerServeur } from '../server/app.ts';
 import { compteAgent, compteEmployeur, emettreJeton, sha256 } from '../pipelines/compte/comptes.ts';
-import { mettreADisposition, registre } from '../pipelines/compte/registre.ts';
+import { compteursCampagnes, mettreADisposition, registre } from '../pipelines/compte/registre.ts';
 import type { CourrielCompte } from '../pipelines/compte/courriel.ts';
 import { cellule, csvTaux } from '../server/csv.ts';
 
@@ -366,7 +366,7 @@ describe('agent and audit', () => {
     expect(r.headers.location).toBe('/agent');
     const tb = (await nav.get('/agent')).body;
     // 3 recipients: 2 made available (both consulted by now, one deemed notified), 1 paper
-    expect(tb).toMatch(/<td>2020<\/td><td class="n">3<\/td><td class="n">2<\/td><td class="n">2<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">0<\/td><td class="n">1<\/td>/);
+    expect(tb).toMatch(/<td>2020<\/td><td class="n">3<\/td><td class="n">2<\/td><td class="n">2<\/td><td class="n">1<\/td><td class="n">0<\/td><td class="n">0<\/td><td class="n">1<br><span class="sous">dont 0 en recommandé avec AR<\/span><\/td>/);
     const e = await nav.get('/agent/etablissement?siret=40000000600017');
     expect(e.statusCode).toBe(200);
     expect(e.body).toContain('Épicerie');
@@ -378,6 +378,15 @@ describe('agent and audit', () => {
     const j = (await nav.get('/agent/journal')).body;
     expect(j).toContain('consultation de la notification');
     expect(j).toContain('lien de connexion émis par un agent');
+    // paper recipients: the group head (individuel and mixte rates) would go by registered letter, 600000004
+    // (collectif, Alsace-Moselle) would not
+    await db.knex('notification').where({ annee: ANNEE }).whereIn('destinataire_siren', [TETE, SEUL]).update({ dematerialisee: false });
+    try {
+      const [c] = await compteursCampagnes(db.knex, now);
+      expect(c).toMatchObject({ papier: 3, papier_recommande: 1 });
+    } finally {
+      await db.knex('notification').where({ annee: ANNEE }).whereIn('destinataire_siren', [TETE, SEUL]).update({ dematerialisee: true });
+    }
   });
 
   it('every access is in the audit table, with who, what and when; sign-in tokens never are', async () => {

@@ -1,6 +1,6 @@
 /** rules/consultation.ts: notification date of a decision made available in the account, and the recours deadline. */
 import { describe, expect, it } from 'vitest';
-import { ajouterMois, etatNotification, jourParis } from '../rules/consultation.ts';
+import { ajouterMois, etatNotification, jourParis, recommandeAvecAccuse } from '../rules/consultation.ts';
 
 describe('notification date (CSS L242-5, Cass. avis 5 octobre 2023) and recours deadline (R142-1-A)', () => {
   it('not consulted, before the 15th day: waiting, the latest date known', () => {
@@ -30,5 +30,11 @@ describe('notification date (CSS L242-5, Cass. avis 5 octobre 2023) and recours 
   it('days are Paris days, and bad dates are refused', () => {
     expect(jourParis(new Date('2026-03-16T23:30:00Z'))).toBe('2026-03-17');
     expect(() => etatNotification({ miseADisposition: '02/03/2026', aujourdhui: '2026-03-17' })).toThrow(/AAAA-MM-JJ/);
+  });
+  it('paper: mixte and individuel rates by registered letter with acknowledgement of receipt (arrêté du 17 octobre 1995)', () => {
+    expect(recommandeAvecAccuse(['collectif'])).toBe(false);
+    expect(recommandeAvecAccuse([])).toBe(false);
+    expect(recommandeAvecAccuse(['collectif', 'mixte'])).toBe(true);
+    expect(recommandeAvecAccuse(['individuel'])).toBe(true);
   });
 });

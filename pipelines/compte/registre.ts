@@ -5,7 +5,7 @@
  * e-mail was refused, stay in the paper batch of the notification pipeline.
  */
 import type { Knex } from 'knex';
-import { etatNotification, jourParis, type EtatNotification } from '../../rules/consultation.ts';
+import { etatNotification, jourParis, recommandeAvecAccuse, type EtatNotification } from '../../rules/consultation.ts';
 import { UserError } from '../../lib/errors.ts';
 import { compteEmployeur, journaliser, urlPublique } from './comptes.ts';
 import { courrielAvis, type Courrier } from './courriel.ts';
@@ -167,6 +167,8 @@ export interface CompteursCampagne {
   en_attente: number;
   echecs: number;
   papier: number;
+  /** paper notifications with a mixte or individuel rate: registered letter with acknowledgement of receipt */
+  papier_recommande: number;
 }
 
 /** Per campaign: made available, consulted, deemed notified, failed, paper. */
@@ -185,5 +187,18 @@ export async function compteursCampagnes(knex: Knex, maintenant: Date): Promise<
      left join notification_compte nc on nc.annee = n.annee and nc.destinataire_siren = n.destinataire_siren
      group by n.annee order by n.annee desc`,
   );
-  return rows;
+  // the modes notified to each paper recipient: the rule decides which go by registered letter
+  const { rows: papier } = await knex.raw(
+    `select n.annee, n.destinataire_siren,
+            array_agg(distinct t.mode) filter (where t.mode is not null) as modes
+     from notification n
+     left join campagne_taux t on t.annee = n.annee and t.siret = any (n.sirets) and t.statut = 'calcule' and t.notifie
+       and t.decision = (select max(d.decision) from campagne_taux d where d.annee = t.annee and d.siret = t.siret and d.code_risque = t.code_risque)
+     where n.statut = 'papier' or not n.dematerialisee
+     group by n.annee, n.destinataire_siren`,
+  );
+  return rows.map((r: CompteursCampagne) => ({
+    ...r,
+    papier_recommande: papier.filter((p: { annee: number; modes: string[] | null }) => p.annee === r.annee && recommandeAvecAccuse(p.modes ?? [])).length,
+  }));
 }
