@@ -99,6 +99,8 @@ export async function creerServeur(o: OptionsServeur): Promise<FastifyInstance> 
 
   const html = (reply: FastifyReply, req: FastifyRequest, vue: keyof typeof vues, ctx: Record<string, unknown>, statut = 200) => {
     const jeton = reply.generateCsrf();
+    // pages are personal: never kept by a shared cache or the browser's back-forward store
+    reply.header('cache-control', 'private, no-store');
     return reply.code(statut).type('text/html; charset=utf-8').send(rendre(vue, { ...ctx, csrf: jeton, compte: req.compte, agent: req.compte?.role === 'agent' }));
   };
 
@@ -213,7 +215,8 @@ export async function creerServeur(o: OptionsServeur): Promise<FastifyInstance> 
     const a = annee(req.params.annee);
     const n = await notificationDuCompte(knex, c.id, a);
     if (!n) throw new Introuvable();
-    await consulter(knex, c.id, a, maintenant());
+    // a HEAD request (link checkers) is not an opening
+    if (req.method === 'GET') await consulter(knex, c.id, a, maintenant());
     req.audit = { action: pdf ? 'téléchargement du PDF de la notification' : 'consultation de la notification', objet: `notification ${a} ${n.destinataire_siren}` };
     if (pdf) {
       let octets: Buffer;

@@ -210,6 +210,7 @@ describe('CSRF', () => {
     expect(r.headers['content-security-policy']).toContain("default-src 'self'");
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(r.headers['cache-control']).toBe('private, no-store');
   });
 });
 
@@ -217,6 +218,8 @@ describe('lifecycle: first consultation and the 15-day rule', () => {
   it('the first consultation sets the notification date once; later openings never move it', async () => {
     now = jours(3);
     let nav = await connecter(TETE);
+    // a HEAD request is not an opening
+    expect((await app.inject({ method: 'HEAD', url: `/notifications/${ANNEE}/pdf`, cookies: Object.fromEntries(nav.cookies) })).statusCode).toBe(200);
     expect((await db.knex('notification_compte').where({ destinataire_siren: TETE }).first()).premiere_consultation_le).toBeNull();
     const page = await nav.get(`/notifications/${ANNEE}`);
     expect(page.statusCode).toBe(200);
