@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { dateLongue, euros, libelleMode, libelleSection, pourcent, siren, siret, texteFrancais } from '../templates/format.ts';
+import { dateLongue, euros, nombre, libelleMode, libelleSection, pourcent, siren, siret, texteFrancais } from '../templates/format.ts';
 import { jourParis } from '../rules/consultation.ts';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'templates', 'web');
@@ -32,6 +32,13 @@ hb.registerHelper('fMode', (v: string | null) => libelleMode(v));
 hb.registerHelper('fSection', (v: string) => libelleSection(v));
 hb.registerHelper('fFr', (v: unknown) => (vide(v) ? '' : texteFrancais(String(v))));
 hb.registerHelper('fPart', (v: unknown) => (vide(v) ? '—' : texteFrancais(String(Number(v) === 1 ? '1' : v))));
+// a step's value: more than 4 decimals shown to 4 (as on the letter), the stored full precision in the tooltip
+hb.registerHelper('fValeur', (v: unknown) => {
+  if (vide(v)) return '';
+  const t = String(v);
+  if (/^-?\d+\.\d{5,}$/.test(t)) return new hb.SafeString(`<span title="${hb.escapeExpression(t)}">${hb.escapeExpression(nombre(t, 4))}</span>`);
+  return texteFrancais(t);
+});
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 hb.registerPartial('sections', readFileSync(join(DIR, 'sections.hbs'), 'utf8'));
 hb.registerPartial('fiche', readFileSync(join(DIR, 'etablissement.hbs'), 'utf8'));
