@@ -5,7 +5,7 @@
  * - CDD and temporary workers replacing an absent employee or one whose contract is suspended are left out (II);
  * - apprentices, contrats aidés and contrats de professionnalisation are left out "sauf en ce qui concerne
  *   l'application des dispositions relatives à la tarification des risques AT/MP" (III): they COUNT here.
- * DSN mapping of the weight [secondaire] (see /work/shared/docs/dsn.md §6.6).
+ * DSN mapping of the weight [secondaire] (docs/dsn.md).
  */
 import { D, ONE, ZERO, type Decimal } from '../../rules/decimal.ts';
 
@@ -30,7 +30,7 @@ export interface Contrat {
   motifRecours: string;
 }
 
-/** Motifs de recours meaning the replacement of an absent or suspended employee [secondaire] dsn.md §6.6. */
+/** Motifs de recours meaning the replacement of an absent or suspended employee [secondaire] docs/dsn.md. */
 const MOTIFS_REMPLACEMENT = new Set(['01', '07', '08', '12']);
 
 /** Contracts left out of the AT/MP effectif. */

@@ -441,7 +441,7 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
 
 const C1 = /[\x80-\x9f]/;
 /**
- * Windows-1252 decoding (ecosystem.md §8): identical to ISO-8859-1 except bytes 0x80–0x9F, so the fast one-byte
+ * Windows-1252 decoding (docs/architecture.md, docs/dsn.md): identical to ISO-8859-1 except bytes 0x80–0x9F, so the fast one-byte
  * latin1 decoding is used and iconv-lite 'win1252' only for chunks holding such a byte (€ ’ œ from faulty producers).
  */
 function decoder(buf: Buffer): string {
