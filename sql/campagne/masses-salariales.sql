@@ -2,8 +2,7 @@
 -- included on the months they correct (CSS D.242-6-4; docs/dsn.md).
 -- :sirens text[]   :debut first year (N-4)   :fin last year (N-2)
 select f.siret, extract(year from f.mois)::integer as annee, sum(f.masse_salariale) as masse_salariale
-from dsn_fait_mensuel f
-join dsn_declaration d on d.id = f.declaration_id and d.statut = 'retenue'
+from dsn_fait_retenu f
 where f.siren = any(:sirens)
   and f.mois >= make_date(:debut, 1, 1) and f.mois < make_date(:fin + 1, 1, 1)
 group by f.siret, extract(year from f.mois)
