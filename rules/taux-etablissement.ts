@@ -1,6 +1,6 @@
 /**
  * The rate of one establishment (or section) for rate year N, from its situation and the year's barème.
- * Pipeline (docs/regles.md): effectif → mode and overrides → taux collectif → for mixte / individuel,
+ * Pipeline (tarification-atmp §1): effectif → mode and overrides → taux collectif → for mixte / individuel,
  * taux brut and taux net individuel → raw rate → rounding → écrêtement. Pure: no I/O, decimal.js throughout.
  * The campaign and the simulator both call calculerTaux: one implementation.
  */
