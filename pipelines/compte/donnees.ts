@@ -47,20 +47,19 @@ export interface TauxAnnee {
 }
 
 /**
- * The rates of the last `annees` rate years up to `jusqua`: the latest decision of each validated campaign, else
+ * The rates of the last `annees` rate years up to `jusqua`: the decision in force of each validated campaign, else
  * the imported history of notified rates. A rate applies to the calendar year it was fixed for.
  */
 export async function tauxRecents(knex: Knex, p: Portee, filtre: { siret?: string; jusqua?: number; annees?: number } = {}): Promise<TauxAnnee[]> {
   const jusqua = filtre.jusqua ?? (await derniereAnnee(knex));
   if (!jusqua) return [];
   const depuis = jusqua - (filtre.annees ?? 3) + 1;
-  const camp = borner(knex('campagne_taux as t'), p, 't.siren')
+  const camp = borner(knex('campagne_taux_courant as t'), p, 't.siren')
     .join('campagne as c', function () {
       this.on('c.annee', '=', 't.annee').andOnVal('c.statut', '=', 'validee');
     })
     .where('t.statut', 'calcule').where('t.notifie', true)
     .whereBetween('t.annee', [depuis, jusqua])
-    .whereRaw('t.decision = (select max(d.decision) from campagne_taux d where d.annee = t.annee and d.siret = t.siret and d.code_risque = t.code_risque)')
     .select('t.annee', 't.siret', 't.code_risque', 't.section', 't.mode', 't.taux_notifie as taux', 't.explication');
   if (filtre.siret) camp.where('t.siret', filtre.siret);
   const hist = borner(knex('taux_notifie as h'), p, 'h.siren')

@@ -192,8 +192,7 @@ export async function compteursCampagnes(knex: Knex, maintenant: Date): Promise<
     `select n.annee, n.destinataire_siren,
             array_agg(distinct t.mode) filter (where t.mode is not null) as modes
      from notification n
-     left join campagne_taux t on t.annee = n.annee and t.siret = any (n.sirets) and t.statut = 'calcule' and t.notifie
-       and t.decision = (select max(d.decision) from campagne_taux d where d.annee = t.annee and d.siret = t.siret and d.code_risque = t.code_risque)
+     left join campagne_taux_courant t on t.annee = n.annee and t.siret = any (n.sirets) and t.statut = 'calcule' and t.notifie
      where n.statut = 'papier' or not n.dematerialisee
      group by n.annee, n.destinataire_siren`,
   );
