@@ -121,6 +121,14 @@ export async function actualiserEcheances(knex: Knex, maintenant: Date, annee?: 
  * notification date it fixes. Scoped to the account: only its own notification can be touched.
  */
 export async function consulter(knex: Knex, compteId: number, annee: number, maintenant: Date): Promise<void> {
+  // the usual case, already consulted: one read, no transaction
+  const deja = await knex('notification_compte as nc')
+    .join('compte as c', function () {
+      this.on('c.siren', '=', 'nc.destinataire_siren').andOnVal('c.role', '=', 'employeur');
+    })
+    .where('c.id', compteId).where('nc.annee', annee).whereNotNull('nc.premiere_consultation_le')
+    .first('nc.annee');
+  if (deja) return;
   await knex.transaction(async (trx) => {
     const r = await trx('notification_compte as nc')
       .join('compte as c', function () {
