@@ -13,7 +13,7 @@ import { modeSelonEffectif, seuils, type Mode } from './mode.ts';
 import { codeD242_6_22, collectifQuelQueSoitEffectif } from './codes-collectifs.ts';
 import { collectifNouvelEtablissement } from './nouvel-etablissement.ts';
 import { codeTauxBureau, verifierSection, type Section } from './sections.ts';
-import { valeurDuRisque, type DetailAnnee, type ValeurDuRisque } from './valeur-du-risque.ts';
+import { valeurDuRisque, type DetailAnnee, type LigneInterim, type ValeurDuRisque } from './valeur-du-risque.ts';
 import { tauxBrut } from './taux-brut.ts';
 import { tauxNet } from './taux-net.ts';
 import { fractionIndividuelle } from './fraction-mixte.ts';
@@ -75,6 +75,16 @@ const sourceCourte = (src: string | undefined) => {
   const t = (src ?? '').split(/https?:\/\//)[0].replace(/[\s,;:(]+$/, '').trim();
   return t || undefined;
 };
+
+/** The temp workers' claims of the valeur du risque: the share of each category and its rule (R.242-6-1). */
+function etapeInterim(lignes: LigneInterim[]): Etape {
+  return {
+    id: 'interim', regle: "parts du coût moyen des sinistres d'intérimaires imputées à ce compte (entreprise utilisatrice ou de travail temporaire)",
+    reference: [...new Set(lignes.map((l) => l.reference))].join(' | '),
+    entrees: Object.fromEntries(lignes.map((l, i) => [`${l.id ?? `sinistre_${i + 1}`} ${l.categorie} (${l.annee})`, l.part])),
+    valeur: String(lignes.length), detail: lignes,
+  };
+}
 
 export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux {
   const { annee, alsaceMoselle, section } = sit;
@@ -176,6 +186,7 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
     for (const [a, masse] of sit.massesSalariales) if (masse.lt(0)) throw new RegleError(`masse salariale ${a} négative`);
     vr = valeurDuRisque({ bareme, ctn: code.ctn, codeRisque: sit.codeRisque, alsaceMoselle }, annees, sit.massesSalariales, sit.sinistres);
     const horsPeriode = [...sit.massesSalariales.keys()].filter((a) => !annees.includes(a));
+    if (vr.interim.length) etapes.push(etapeInterim(vr.interim));
     etapes.push({
       id: 'valeur_du_risque', regle: `valeur du risque ${annees[0]}–${annees[2]} aux coûts moyens ${annee} du CTN ${code.ctn}${alsaceMoselle && code.ctn === 'B' ? ' (Alsace-Moselle)' : ''}`,
       reference: 'CSS art. D242-6-4 à D242-6-7', entrees: { masse_salariale: s(vr.masseTotale) }, valeur: s(vr.total),
