@@ -81,13 +81,15 @@ describe('référentiel: a group round-trips through import and etablissementRef
     await importerSinistres(db.knex, [sinistre('extrait-2024-06.csv')], { outDir: tmp });
     const e = (await etablissementReferentiel(db.knex, '98765432400019', { depuisAnnee: 2023 }))!;
     const par = Object.fromEntries(e.sinistres.map((s) => [s.sinistreId, s]));
-    expect(Object.keys(par).sort()).toEqual(['S2', 'S4', 'S5', 'S6']);
+    // S3 (IP < 10 %) is charged to the user establishment too from 2024 on; S7 is not (user in a collective procedure)
+    expect(Object.keys(par).sort()).toEqual(['S2', 'S3', 'S4', 'S5', 'S6']);
+    expect(par.S3).toMatchObject({ imputation: 'utilisateur', categorieIP: 'IP1', partIP: '0.5' });
     expect(par.S4).toMatchObject({ imputation: 'employeur', categorieIT: 'IT5', categorieIP: null, exclusion: null, partIT: '0.75' });
     expect(par.S5.exclusion).toMatch(/trajet/);
     expect(par.S6).toMatchObject({ categorieIP: 'IP3', exclusion: expect.stringMatching(/compte spécial/), partIT: null });
-    // temp worker's claim with IP >= 10 %: this user establishment bears one third of the IP (R.242-6-1)
-    expect(par.S2).toMatchObject({ imputation: 'utilisateur', categorieIT: null, categorieIP: 'IP2', partIT: '0' });
-    expect(Number(par.S2.partIP)).toBeCloseTo(1 / 3, 15);
+    // temp worker's claim classified in 2024: this user establishment bears half of each category, IT and IP, in
+    // every campaign using it (2026–2028; R.242-6-1 as amended by décret 2024-723)
+    expect(par.S2).toMatchObject({ imputation: 'utilisateur', categorieIT: 'IT3', categorieIP: 'IP2', partIT: '0.5', partIP: '0.5', exclusion: null });
     expect((await etablissementReferentiel(db.knex, '98765432400019', { depuisAnnee: 2025 }))!.sinistres).toEqual([]);
   });
 

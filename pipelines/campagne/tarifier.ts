@@ -12,6 +12,7 @@ import { RegleError } from '../../rules/explication.ts';
 import { anneeEffectif } from '../../rules/periodes.ts';
 import { DERNIERE_ANNEE_TAUX_BUREAU, type Section } from '../../rules/sections.ts';
 import type { NatureSinistre, SinistreImpute } from '../../rules/imputation.ts';
+import type { CoteInterim } from '../../rules/interim.ts';
 import type { TauxPondere } from '../../rules/taux-precedent.ts';
 
 export interface SectionRow {
@@ -25,9 +26,23 @@ export interface SectionRow {
 }
 export interface MasseRow { siret: string; annee: number; masse_salariale: string }
 export interface EffectifRow { siren: string; mois: number; effectif: string }
+/** Facts of one claim for one account (view sinistre_impute); the rules decide shares and exclusions. */
 export interface SinistreRow {
   siret: string; sinistre_id: string; imputation: string; nature: NatureSinistre;
-  annee: number; categorie_it: CategorieIT | null; part_it: string; annee_ip: number; categorie_ip: CategorieIP | null; part_ip: string;
+  annee: number; categorie_it: CategorieIT | null; annee_ip: number; categorie_ip: CategorieIP | null;
+  part_tiers: string; interim: CoteInterim | null; procedure_collective: boolean; compte_special: boolean; inopposable: boolean;
+}
+
+/** The claim's charges as the rules take them: the IT in its year, the IP in its own (CSS D.242-6-7). */
+export function sinistresImputes(s: SinistreRow): SinistreImpute[] {
+  const faits = {
+    id: s.sinistre_id, nature: s.nature, partTiers: D(s.part_tiers), interim: s.interim ?? undefined,
+    procedureCollective: s.procedure_collective, compteSpecial: s.compte_special, inopposable: s.inopposable,
+  };
+  const l: SinistreImpute[] = [];
+  if (s.categorie_it) l.push({ ...faits, annee: s.annee, categorieIt: s.categorie_it });
+  if (s.categorie_ip) l.push({ ...faits, annee: s.annee_ip, categorieIp: s.categorie_ip });
+  return l;
 }
 export interface TauxPrecedentRow { siret: string; code_risque: string; taux: string }
 
@@ -70,8 +85,7 @@ export function tarifierEntreprise(d: DonneesEntreprise, bareme: BaremeAnnee): L
   const sinistresParSiret = new Map<string, SinistreImpute[]>();
   for (const s of d.sinistres) {
     const l = sinistresParSiret.get(s.siret) ?? [];
-    if (s.categorie_it) l.push({ id: s.sinistre_id, annee: s.annee, nature: s.nature, categorieIt: s.categorie_it, part: D(s.part_it) });
-    if (s.categorie_ip) l.push({ id: s.sinistre_id, annee: s.annee_ip, nature: s.nature, categorieIp: s.categorie_ip, part: D(s.part_ip) });
+    l.push(...sinistresImputes(s));
     sinistresParSiret.set(s.siret, l);
   }
   const precedent = new Map(d.tauxPrecedents.map((t) => [`${t.siret}/${t.code_risque}`, D(t.taux)]));

@@ -4,6 +4,8 @@
  * years. Read-only; `atmp etablissement SIRET` shows it.
  */
 import type { Knex } from 'knex';
+import { D } from '../../rules/decimal.ts';
+import { exclusion, partImputee, type SinistreImpute } from '../../rules/imputation.ts';
 
 export interface SinistreEtablissement {
   sinistreId: string;
@@ -20,7 +22,7 @@ export interface SinistreEtablissement {
   deces: boolean;
   /** why the sinistre is not charged (trajet, compte spécial, inopposable), null when charged */
   exclusion: string | null;
-  /** share of the coût moyen charged to this establishment (sinistre_impute), null when excluded */
+  /** share of the coût moyen charged to this establishment (rules/imputation.ts), null when excluded */
   partIT: string | null;
   partIP: string | null;
   version: number;
@@ -63,7 +65,7 @@ export async function etablissementReferentiel(knex: Knex, siret: string, opts: 
   const e = await knex('etablissement').where({ siret }).first();
   if (!e) return null;
   const depuis = opts.depuisAnnee ?? new Date().getUTCFullYear() - 4;
-  const [ent, sections, taux, sinistres, imputes] = await Promise.all([
+  const [ent, sections, taux, sinistres] = await Promise.all([
     knex('entreprise as en').leftJoin('groupe as g', 'g.groupe_id', 'en.groupe_id').where('en.siren', e.siren)
       .first('en.*', 'g.nom as g_nom', 'g.siren_tete as g_siren_tete', 'g.notification_groupee as g_notification_groupee', 'g.email_notification as g_email'),
     knex('etablissement_section as s').join('code_risque as c', 'c.code_risque', 's.code_risque').where('s.siret', siret)
@@ -78,24 +80,29 @@ export async function etablissementReferentiel(knex: Knex, siret: string, opts: 
       .where('v.annee_imputation', '>=', depuis)
       .orderBy([{ column: 'v.annee_imputation', order: 'desc' }, 'v.sinistre_id'])
       .select('v.*'),
-    knex('sinistre_impute').where({ siret }).select('sinistre_id', 'imputation', 'part_it', 'part_ip'),
   ]);
-  const parts = new Map(imputes.map((i: { sinistre_id: string; imputation: string; part_it: string; part_ip: string }) => [`${i.sinistre_id}/${i.imputation}`, i]));
   const liste: SinistreEtablissement[] = [];
   for (const v of sinistres) {
     const imputation = v.siret === siret ? 'employeur' : 'utilisateur';
-    const exclusion = v.nature === 'TRAJET' ? 'accident de trajet (D.242-6-4)'
-      : v.compte_special ? 'compte spécial (D.242-6-5)'
-      : v.inopposable ? `inopposable depuis le ${v.date_inopposabilite}`
-      : null;
-    const part = parts.get(`${v.sinistre_id}/${imputation}`);
-    // a temp's claim appears on the user establishment only when it is charged there (R.242-6-1)
-    if (imputation === 'utilisateur' && !part && !exclusion) continue;
+    const faits: SinistreImpute = {
+      id: v.sinistre_id, annee: v.annee_imputation, nature: v.nature, partTiers: D(v.part_tiers),
+      interim: v.siret_utilisateur ? (imputation === 'employeur' ? 'ett' : 'utilisatrice') : undefined,
+      procedureCollective: v.utilisateur_procedure_collective, compteSpecial: v.compte_special, inopposable: v.inopposable,
+    };
+    const exclu = exclusion(faits);
+    const motif = exclu ? `${exclu.motif}${v.inopposable && v.date_inopposabilite ? ` depuis le ${v.date_inopposabilite}` : ''} (${exclu.reference})` : null;
+    // the share as every campaign using the claim applies it: its rate years N = year + 2 .. year + 4 give the same
+    // intérim rule (décret 2024-723 art. 2 keeps the former rule exactly for the claims classified up to 2023)
+    const anneeIp: number = v.annee_ip ?? v.annee_imputation;
+    const partIT = !exclu && v.categorie_it ? partImputee(faits, v.annee_imputation + 2, v.categorie_it).part : null;
+    const partIP = !exclu && v.categorie_ip ? partImputee({ ...faits, annee: anneeIp }, anneeIp + 2, v.categorie_ip).part : null;
+    // a temp's claim appears on the user establishment only when something is charged there (R.242-6-1)
+    if (imputation === 'utilisateur' && !exclu && !partIT?.gt(0) && !partIP?.gt(0)) continue;
     liste.push({
       sinistreId: v.sinistre_id, imputation, nature: v.nature, dateAccident: v.date_accident, anneeImputation: v.annee_imputation,
-      joursArret: v.jours_arret, categorieIT: imputation === 'employeur' ? v.categorie_it : null, tauxIp: v.taux_ip,
-      categorieIP: v.categorie_ip, anneeIp: v.annee_ip, deces: v.deces, exclusion,
-      partIT: part ? part.part_it : null, partIP: part && v.categorie_ip ? part.part_ip : null,
+      joursArret: v.jours_arret, categorieIT: v.categorie_it, tauxIp: v.taux_ip,
+      categorieIP: v.categorie_ip, anneeIp: v.annee_ip, deces: v.deces, exclusion: motif,
+      partIT: partIT ? partIT.toString() : null, partIP: partIP ? partIP.toString() : null,
       version: v.numero, dateExtraction: v.date_extraction, siretUtilisateur: v.siret_utilisateur,
     });
   }
