@@ -139,7 +139,7 @@ export function valeurDuRisque(
       charger(s.annee, categorie, part);
       charge = true;
     }
-    if (!charge && categories.length) ecartes.push({ id: s.id, annee: s.annee, motif: 'part imputée nulle', reference: [...references].join(' ; ') || 'CSS art. D242-6-7' });
+    if (!charge && categories.length) ecartes.push({ id: s.id, annee: s.annee, motif: `part imputée nulle (${categories.join(', ')})`, reference: [...references].join(' ; ') || 'CSS art. D242-6-7' });
   }
 
   const ordre = ['IT1', 'IT2', 'IT3', 'IT4', 'IT5', 'IT6', 'IP1', 'IP2', 'IP3', 'IP4'];

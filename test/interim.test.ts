@@ -1,8 +1,9 @@
 /** Intérim shares, CSS R242-6-1 and décret 2024-723 (rules/interim.ts): table of the text, then the property. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { D } from '../rules/decimal.ts';
-import { CATEGORIES_IP, CATEGORIES_IT } from '../rules/bareme.ts';
+import { D, type Decimal } from '../rules/decimal.ts';
+import { CATEGORIES_IP, CATEGORIES_IT, type BaremeAnnee, type CategorieCout, type CategorieIP, type CategorieIT, type TableCouts } from '../rules/bareme.ts';
+import { tarifierEntreprise, type DonneesEntreprise } from '../pipelines/campagne/tarifier.ts';
 import { partInterim, regimeInterim } from '../rules/interim.ts';
 
 const CATEGORIES = [...CATEGORIES_IT, ...CATEGORIES_IP];
@@ -79,5 +80,58 @@ describe('property: the two shares make the full cost', () => {
         }
       }
     }
+  });
+});
+
+describe('the campaign takes the shares from the rule (tarifierEntreprise, facts of sinistre_impute)', () => {
+  const couts = new Map<TableCouts, Map<CategorieCout, Decimal>>([
+    ['A', new Map(['IT1', 'IT2', 'IT3', 'IT4', 'IT5', 'IT6', 'IP1', 'IP2', 'IP3', 'IP4'].map((c, i) => [c as CategorieCout, D(1000 * (i + 1))]))],
+  ]);
+  const bareme = (annee: number): BaremeAnnee => ({
+    annee,
+    majorations: { m1: D('0.2'), m2: D(50), m3: D('0.2'), m4: D('0.03'), source: '' },
+    tauxCollectifs: new Map([['27.1ZF', { taux: D('2.5'), collectifQuelQueSoitEffectif: false, source: '' }]]),
+    tauxCollectifsAlsaceMoselle: new Map(),
+    codes: new Map([['27.1ZF', { code: '27.1ZF', ctn: 'A', particularite: '', libelle: '' }]]),
+    coutsMoyens: couts, sourcesCoutsMoyens: new Map(), marquesTcConnues: new Map(), groupesBtp: new Map(),
+  });
+  const donnees = (annee: number, imputation: 'employeur' | 'utilisateur'): DonneesEntreprise => ({
+    siren: '123456782',
+    sections: [{ siret: '12345678200010', siren: '123456782', code_risque: '27.1ZF', section: 'principale', alsace_moselle: false, date_creation: null, option_taux_unique: null }],
+    masses: [annee - 4, annee - 3, annee - 2].map((a) => ({ siret: '12345678200010', annee: a, masse_salariale: '1000000' })),
+    effectifs: Array.from({ length: 12 }, (_, i) => ({ siren: '123456782', mois: i + 1, effectif: '200' })),
+    // one temp's claim classified in N-4 (IT2 + IP2) and one in N-2 (IT3), a trajet and an inopposable claim
+    sinistres: [
+      { n: 'T1', a: annee - 4, it: 'IT2', ip: 'IP2' }, { n: 'T2', a: annee - 2, it: 'IT3', ip: null },
+      { n: 'T3', a: annee - 2, it: 'IT6', ip: null, nature: 'TRAJET' }, { n: 'T4', a: annee - 2, it: 'IT6', ip: null, inopposable: true },
+    ].map((x) => ({
+      siret: '12345678200010', sinistre_id: x.n, imputation, nature: (x.nature ?? 'AT') as 'AT', annee: x.a, categorie_it: x.it as CategorieIT,
+      annee_ip: x.a, categorie_ip: x.ip as CategorieIP | null, part_tiers: '0', interim: imputation === 'employeur' ? 'ett' : 'utilisatrice',
+      procedure_collective: false, compte_special: false, inopposable: x.inopposable ?? false,
+    })),
+    tauxPrecedents: [],
+  });
+  const vr = (annee: number, imputation: 'employeur' | 'utilisateur') => {
+    const [l] = tarifierEntreprise(donnees(annee, imputation), bareme(annee));
+    expect(l.erreur).toBeNull();
+    return l.resultat!;
+  };
+  // coûts: IT2 2 000, IT3 3 000, IP2 8 000
+  it('2025 rates (former rule): the user company bears 1/3 of the IP2 only; the agency the rest', () => {
+    expect(vr(2025, 'utilisateur').valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('2666.666667');
+    expect(vr(2025, 'employeur').valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('10333.333333');
+  });
+  it('2026 rates: the claim classified in 2022 keeps the former rule, the 2024 one is shared ½ / ½', () => {
+    const eu = vr(2026, 'utilisateur');
+    expect(eu.valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('4166.666667');
+    expect(vr(2026, 'employeur').valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('8833.333333');
+    expect(eu.explication.find((e) => e.id === 'interim')?.reference).toMatch(/décret 2024-723/);
+    expect(eu.valeurDuRisque!.ecartes.map((e) => [e.id, e.motif])).toEqual([
+      ['T1', 'part imputée nulle (IT2)'], ['T3', 'accident de trajet'], ['T4', "sinistre déclaré inopposable à l'employeur"],
+    ]);
+  });
+  it('2027 rates: the claim classified in 2023 keeps the former rule, the 2025 one is shared ½ / ½', () => {
+    expect(vr(2027, 'utilisateur').valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('4166.666667');
+    expect(vr(2027, 'employeur').valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('8833.333333');
   });
 });
