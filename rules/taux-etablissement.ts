@@ -193,7 +193,7 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
       note: [
         vr.ecartes.length ? `sinistres écartés : ${vr.ecartes.map((e) => `${e.id ? `${e.id} ` : ''}(${e.annee}) ${e.motif}`).join(' ; ')}` : '',
         horsPeriode.length ? `masses salariales hors période ignorées : ${horsPeriode.join(', ')}` : '',
-        `coûts moyens ${annee} appliqués aux trois années [à vérifier] ; sources : atmp bareme show ${annee}`,
+        `coûts moyens ${annee} appliqués aux trois années (arrêté annuel art. 3 ; exemple de la Cramif pour 2024) ; sources : atmp bareme show ${annee}`,
       ].filter(Boolean).join(' ; '),
       detail: { annees: vr.annees satisfies DetailAnnee[], ecartes: vr.ecartes },
     });

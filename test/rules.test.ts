@@ -156,3 +156,26 @@ describe('taux brut: more claims never lower it (property)', () => {
     );
   });
 });
+
+describe('readings settled (issue 14 item 6)', () => {
+  it('Alsace-Moselle mixte fraction: current CSS D242-37, (0,075 E − 1,25) / 10 and BTP (0,075 E + 2,5) / 25, with no reservation', () => {
+    const f = fractionIndividuelle(2025, D(100), true, false);
+    expect([f.valeur.toString(), f.formule, f.note]).toEqual(['0.625', '(0,075 × E − 1,25) / 10', undefined]);
+    const b = fractionIndividuelle(2025, D(100), true, true);
+    expect([b.valeur.toString(), b.formule, b.note]).toEqual(['0.4', '(0,075 × E + 2,5) / 25', undefined]);
+    expect(f.reference).toMatch(/D242-37.*en vigueur/);
+  });
+  it('the coûts moyens of the rate year apply to the three years: the explanation cites the arrêté, with no reservation', () => {
+    const couts = new Map<TableCouts, Map<CategorieCout, Decimal>>([['A', new Map(['IT1', 'IT2', 'IT3', 'IT4', 'IT5', 'IT6', 'IP1', 'IP2', 'IP3', 'IP4'].map((c) => [c as CategorieCout, D(1000)]))]]);
+    const bareme: BaremeAnnee = {
+      annee: 2024, majorations: { m1: D('0.17'), m2: D(58), m3: D('0.16'), m4: D('0.03'), source: '' },
+      tauxCollectifs: new Map([['27.1ZF', { taux: D('7.38'), collectifQuelQueSoitEffectif: false, source: '' }]]), tauxCollectifsAlsaceMoselle: new Map(),
+      codes: new Map([['27.1ZF', { code: '27.1ZF', ctn: 'A', particularite: '', libelle: '' }]]), coutsMoyens: couts,
+      sourcesCoutsMoyens: new Map(), marquesTcConnues: new Map(), groupesBtp: new Map(),
+    };
+    const r = calculerTaux({ annee: 2024, alsaceMoselle: false, codeRisque: '27.1ZF', section: 'principale', effectif: D(200), massesSalariales: new Map([[2020, D(1e6)]]), sinistres: [] }, bareme);
+    const note = r.explication.find((e) => e.id === 'valeur_du_risque')!.note!;
+    expect(note).toContain('coûts moyens 2024 appliqués aux trois années (arrêté annuel art. 3');
+    expect(note).not.toContain('à vérifier');
+  });
+});

@@ -158,7 +158,7 @@ export function tarifierEntreprise(d: DonneesEntreprise, bareme: BaremeAnnee): L
       if (bureaux.length) {
         resultat.explication.splice(1, 0, {
           id: 'fusion_bureau', regle: 'section bureau fusionnée avec la section principale (suppression du taux bureau au 1er janvier 2020)',
-          reference: 'arrêté du 17 octobre 1995 modifié ; Cass. 2e civ. 7 janvier 2021', entrees: { sections: bureaux.map((b) => b.code_risque).join(', ') }, valeur: 'fusion',
+          reference: 'arrêté du 17 octobre 1995 modifié ; Cass. 2e civ. 7 janvier 2021 n° 19-24.045', entrees: { sections: bureaux.map((b) => b.code_risque).join(', ') }, valeur: 'fusion',
         });
       }
     } catch (e) {
