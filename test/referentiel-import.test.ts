@@ -60,10 +60,11 @@ describe('référentiel: a group round-trips through import and etablissementRef
       ['74.5BD', 'principale', '2015-01-01', 'I'],
       ['00.00B', 'fsna', '2019-03-01', null],
     ]);
+    // each rate with its barème's validity: the 2025 rates from 1 May 2025, the 2024 ones until 30 April 2025 (décret 2025-318)
     expect(e.tauxNotifies).toEqual([
-      { annee: 2025, codeRisque: '00.00B', taux: '0.7' },
-      { annee: 2025, codeRisque: '74.5BD', taux: '2.95' },
-      { annee: 2024, codeRisque: '74.5BD', taux: '2.78' },
+      { annee: 2025, codeRisque: '00.00B', taux: '0.7', debut: '2025-05-01', fin: '2025-12-31' },
+      { annee: 2025, codeRisque: '74.5BD', taux: '2.95', debut: '2025-05-01', fin: '2025-12-31' },
+      { annee: 2024, codeRisque: '74.5BD', taux: '2.78', debut: '2024-01-01', fin: '2025-04-30' },
     ]);
   });
 

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { D } from '../../rules/decimal.ts';
+import { validitesTaux } from '../bareme/validite.ts';
 import { exclusion, partImputee, type SinistreImpute } from '../../rules/imputation.ts';
 
 export interface SinistreEtablissement {
@@ -53,7 +54,8 @@ export interface EtablissementReferentiel {
     groupe: { id: string; nom: string; sirenTete: string; notificationGroupee: boolean; emailNotification: string | null } | null;
   } | null;
   sections: { codeRisque: string; section: string; dateDebut: string | null; libelle: string; ctn: string | null }[];
-  tauxNotifies: { annee: number; codeRisque: string; taux: string }[];
+  /** notified rates, each with the validity of its rate year's barème (null: no barème loaded for that year) */
+  tauxNotifies: { annee: number; codeRisque: string; taux: string; debut: string | null; fin: string | null }[];
   sinistres: SinistreEtablissement[];
 }
 
@@ -81,6 +83,7 @@ export async function etablissementReferentiel(knex: Knex, siret: string, opts: 
       .orderBy([{ column: 'v.annee_imputation', order: 'desc' }, 'v.sinistre_id'])
       .select('v.*'),
   ]);
+  const validites = await validitesTaux(knex, taux.map((t: { annee: number }) => t.annee));
   const liste: SinistreEtablissement[] = [];
   for (const v of sinistres) {
     const imputation = v.siret === siret ? 'employeur' : 'utilisateur';
@@ -116,7 +119,9 @@ export async function etablissementReferentiel(knex: Knex, siret: string, opts: 
       groupe: ent.groupe_id ? { id: ent.groupe_id, nom: ent.g_nom, sirenTete: ent.g_siren_tete, notificationGroupee: ent.g_notification_groupee, emailNotification: ent.g_email } : null,
     } : null,
     sections: sections.map((s: Record<string, string | null>) => ({ codeRisque: s.code_risque!, section: s.section!, dateDebut: s.date_debut, libelle: s.libelle!, ctn: s.ctn })),
-    tauxNotifies: taux.map((t: { annee: number; code_risque: string; taux: string }) => ({ annee: t.annee, codeRisque: t.code_risque, taux: t.taux })),
+    tauxNotifies: taux.map((t: { annee: number; code_risque: string; taux: string }) => ({
+      annee: t.annee, codeRisque: t.code_risque, taux: t.taux, debut: validites.get(t.annee)?.debut ?? null, fin: validites.get(t.annee)?.fin ?? null,
+    })),
     sinistres: liste,
   };
 }

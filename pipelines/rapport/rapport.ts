@@ -21,6 +21,7 @@ import { definitionRapport, POLICE_GRAPHIQUES } from '../../templates/rapport/ca
 import { rendreDefinition } from '../notifications/rendu.ts';
 import { sinistresImputes, type SinistreRow } from '../campagne/tarifier.ts';
 import { exclusion, partImputee } from '../../rules/imputation.ts';
+import { validitesTaux } from '../bareme/validite.ts';
 
 const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'rapport', 'campagne.html.hbs');
 export interface DonneesRapport {
@@ -92,8 +93,15 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       },
     ),
   };
+  // each rate year's validity as its barème states it (the 2025 rates from 1 May 2025, décret 2025-318)
+  const validites = await validitesTaux(knex, [annee, annee - 1]);
+  const periode = (a: number) => {
+    const v = validites.get(a);
+    return v ? `du ${dateLongue(v.debut)} au ${dateLongue(v.fin)}` : 'période non chargée';
+  };
   const donnees = {
     annee, date: dateLongue(date),
+    validite: `taux ${annee} applicables ${periode(annee)} ; taux ${annee - 1} : ${periode(annee - 1)}`,
     statut: campagne.statut === 'validee' ? `campagne validée le ${dateLongue(new Date(campagne.validee_le))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
     bareme: campagne.bareme_empreinte?.slice(0, 12) ?? '—', resume,
     tauxMoyen: resume.taux?.moyen_pondere ? pourcent(resume.taux.moyen_pondere) : '—',
