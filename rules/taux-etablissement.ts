@@ -111,7 +111,7 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
   } else throw new RegleError("effectif de l'entreprise manquant (effectif ou effectifs mensuels)");
 
   // 2. Mode of the company, then the overrides of the establishment
-  const seuil = seuils(alsaceMoselle, btp);
+  const seuil = seuils(alsaceMoselle, btp, annee);
   const modeEntreprise = modeSelonEffectif(effectif, seuil);
   etapes.push({
     id: 'mode_entreprise', regle: `collectif si E < ${seuil.mixte}, mixte si ${seuil.mixte} ≤ E < ${seuil.individuel}, individuel au-delà`,
@@ -233,7 +233,7 @@ export function calculerTaux(sit: Situation, bareme: BaremeAnnee): ResultatTaux 
   let ecretement: Ecretement | null = null;
   let tauxNotifie = tauxCalcule;
   if (modeEcrete(mode, alsaceMoselle) && p) {
-    ecretement = ecreter(tauxCalcule, p);
+    ecretement = ecreter(tauxCalcule, p, annee);
     tauxNotifie = ecretement.taux;
     etapes.push({
       id: 'ecretement', regle: p.lte(4) ? 'taux N-1 ≤ 4 : entre P − 0,8 et P + 1 point' : 'taux N-1 > 4 : entre 0,8 × P et 1,25 × P (plafond tronqué, plancher arrondi au supérieur)',

@@ -179,3 +179,18 @@ describe('readings settled (issue 14 item 6)', () => {
     expect(note).not.toContain('à vérifier');
   });
 });
+
+describe('legal constants: dated parameters with their article (rules/parametres.ts)', () => {
+  it('every parameter covers the rule years 2017–2027, names its article, and the rules read them', async () => {
+    const p = await import('../rules/parametres.ts');
+    for (const table of [p.SEUILS_MODE, p.SEUILS_MODE_ALSACE_MOSELLE, p.SEUILS_MODE_ALSACE_MOSELLE_BTP, p.ECRETEMENT]) {
+      for (let a = 2017; a <= 2027; a++) expect(p.enVigueur(table, a).reference).toMatch(/CSS art\. D242/);
+    }
+    expect(() => p.enVigueur(p.SEUILS_MODE, 2005)).toThrow(/2005/);
+    expect(seuils(false, false, 2025)).toMatchObject({ mixte: D(20), individuel: D(150), reference: 'CSS art. D242-6-2' });
+    expect(seuils(true, true, 2025)).toMatchObject({ mixte: D(50), individuel: D(300) });
+    expect(bornesEcretement(D('4.5'), 2025)).toEqual({ plancher: D('3.6'), plafond: D('5.62') });
+    expect(p.TAUX_BUREAU.derniereAnnee).toBe(2019);
+    expect(p.INTERIM.premiereAnneeMoitie).toBe(2026);
+  });
+});
