@@ -15,6 +15,7 @@ import { majorationForfaitaireEnVigueur } from '../rules/majoration-forfaitaire.
 import { calculerTaux, type Situation } from '../rules/taux-etablissement.ts';
 import type { BaremeAnnee, CategorieCout, TableCouts } from '../rules/bareme.ts';
 import type { SinistreImpute } from '../rules/imputation.ts';
+import type { Periode } from '../rules/parametres.ts';
 
 const ds = (xs: (string | number)[]) => xs.map((x) => D(x));
 
@@ -183,7 +184,8 @@ describe('readings settled (issue 14 item 6)', () => {
 describe('legal constants: dated parameters with their article (rules/parametres.ts)', () => {
   it('every parameter covers the rule years 2017–2027, names its article, and the rules read them', async () => {
     const p = await import('../rules/parametres.ts');
-    for (const table of [p.SEUILS_MODE, p.SEUILS_MODE_ALSACE_MOSELLE, p.SEUILS_MODE_ALSACE_MOSELLE_BTP, p.ECRETEMENT]) {
+    const tables: (readonly Periode<unknown>[])[] = [p.SEUILS_MODE, p.SEUILS_MODE_ALSACE_MOSELLE, p.SEUILS_MODE_ALSACE_MOSELLE_BTP, p.ECRETEMENT];
+    for (const table of tables) {
       for (let a = 2017; a <= 2027; a++) expect(p.enVigueur(table, a).reference).toMatch(/CSS art\. D242/);
     }
     expect(() => p.enVigueur(p.SEUILS_MODE, 2005)).toThrow(/2005/);
