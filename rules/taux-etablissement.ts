@@ -5,7 +5,7 @@
  * Each step is a function below citing its article. Pure: no I/O, decimal.js throughout. The campaign and the
  * simulator both call calculerTaux: one implementation.
  */
-import { sum, type Decimal } from './decimal.ts';
+import { Decimal, sum } from './decimal.ts';
 import type { BaremeAnnee, CodeRisque, TauxCollectif } from './bareme.ts';
 import { ECRETEMENT, enVigueur } from './parametres.ts';
 import { RegleError, type Etape } from './explication.ts';
@@ -82,11 +82,17 @@ const sourceCourte = (src: string | undefined) => {
 
 /** The temp workers' claims of the valeur du risque: the share of each category and its rule (R.242-6-1). */
 function etapeInterim(lignes: LigneInterim[]): Etape {
+  // the inputs count the charges by share (a large agency has thousands of them); the detail lists each one
+  const parts = new Map<string, number>();
+  for (const l of lignes) {
+    const part = new Decimal(l.part).toDecimalPlaces(4).toString();
+    parts.set(part, (parts.get(part) ?? 0) + 1);
+  }
   return {
     id: 'interim', regle: "parts du coût moyen des sinistres d'intérimaires imputées à ce compte (entreprise utilisatrice ou de travail temporaire)",
     reference: [...new Set(lignes.map((l) => l.reference))].join(' | '),
-    entrees: Object.fromEntries(lignes.map((l, i) => [`${l.id ?? `sinistre_${i + 1}`} ${l.categorie} (${l.annee})`, l.part])),
-    valeur: String(lignes.length), detail: lignes,
+    entrees: Object.fromEntries([...parts].map(([part, n]) => [`part ${part}`, `${n} catégorie${n > 1 ? 's' : ''} de sinistre`])),
+    valeur: String(new Set(lignes.map((l) => l.id)).size), detail: lignes,
   };
 }
 

@@ -125,7 +125,11 @@ describe('the campaign takes the shares from the rule (tarifierEntreprise, facts
     const eu = vr(2026, 'utilisateur');
     expect(eu.valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('4166.666667');
     expect(vr(2026, 'employeur').valeurDuRisque!.total.toDecimalPlaces(6).toString()).toBe('8833.333333');
-    expect(eu.explication.find((e) => e.id === 'interim')?.reference).toMatch(/décret 2024-723/);
+    const interim = eu.explication.find((e) => e.id === 'interim')!;
+    expect(interim.reference).toMatch(/décret 2024-723/);
+    // counted by share in the inputs (the letter prints them), one line per charge in the detail
+    expect(interim.entrees).toEqual({ 'part 0': '1 catégorie de sinistre', 'part 0.3333': '1 catégorie de sinistre', 'part 0.5': '1 catégorie de sinistre' });
+    expect((interim.detail as unknown[]).length).toBe(3);
     expect(eu.valeurDuRisque!.ecartes.map((e) => [e.id, e.motif])).toEqual([
       ['T1', 'part imputée nulle (IT2)'], ['T3', 'accident de trajet'], ['T4', "sinistre déclaré inopposable à l'employeur"],
     ]);

@@ -65,6 +65,9 @@ describe('atmp simulate', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.valeur_du_risque).toBe('300.00');
-    expect(out.explication.find((e: { id: string }) => e.id === 'interim')).toMatchObject({ reference: expect.stringContaining('décret 2024-723'), entrees: { 'S1 IT2 (2024)': '0.5' } });
+    expect(out.explication.find((e: { id: string }) => e.id === 'interim')).toMatchObject({
+      reference: expect.stringContaining('décret 2024-723'), entrees: { 'part 0.5': '1 catégorie de sinistre' }, valeur: '1',
+      detail: [{ id: 'S1', annee: 2024, categorie: 'IT2', part: '0.5' }],
+    });
   });
 });
