@@ -219,7 +219,7 @@ function etapeValeurDuRisque({ sit, bareme, annee, code, alsaceMoselle, etapes }
     id: 'valeur_du_risque', regle: `valeur du risque ${annees[0]}–${annees[2]} aux coûts moyens ${annee} du CTN ${code.ctn}${alsaceMoselle && code.ctn === 'B' ? ' (Alsace-Moselle)' : ''}`,
     reference: 'CSS art. D242-6-4 à D242-6-7', entrees: { masse_salariale: s(vr.masseTotale) }, valeur: s(vr.total),
     note: [
-      vr.ecartes.length ? `sinistres écartés : ${vr.ecartes.map((e) => `${e.id ? `${e.id} ` : ''}(${e.annee}) ${e.motif}`).join(' ; ')}` : '',
+      noteEcartes(vr.ecartes),
       horsPeriode.length ? `masses salariales hors période ignorées : ${horsPeriode.join(', ')}` : '',
       `coûts moyens ${annee} appliqués aux trois années (arrêté annuel art. 3 ; exemple de la Cramif pour 2024) ; sources : atmp bareme show ${annee}`,
     ].filter(Boolean).join(' ; '),
@@ -303,6 +303,15 @@ function etapeEcretement({ annee, alsaceMoselle, etapes }: Contexte, mode: Mode,
 function etapeTauxNotifie({ etapes }: Contexte, taux: Decimal, notifie: boolean): Decimal {
   etapes.push({ id: 'taux_notifie', regle: notifie ? 'taux notifié' : 'taux applicable sans notification', reference: 'CSS art. D242-6-22', valeur: taux.toFixed(2) });
   return taux;
+}
+
+/** The claims left out, named one by one; past 20, counted by reason (the detail keeps the full list). */
+function noteEcartes(ecartes: ValeurDuRisque['ecartes']): string {
+  if (!ecartes.length) return '';
+  if (ecartes.length <= 20) return `sinistres écartés : ${ecartes.map((e) => `${e.id ? `${e.id} ` : ''}(${e.annee}) ${e.motif}`).join(' ; ')}`;
+  const parMotif = new Map<string, number>();
+  for (const e of ecartes) parMotif.set(e.motif, (parMotif.get(e.motif) ?? 0) + 1);
+  return `${ecartes.length} sinistres écartés : ${[...parMotif].map(([m, n]) => `${m} : ${n}`).join(' ; ')}`;
 }
 
 /** A decimal as French text: 0.8 → "0,8". */

@@ -178,6 +178,12 @@ describe('readings settled (issue 14 item 6)', () => {
     const note = r.explication.find((e) => e.id === 'valeur_du_risque')!.note!;
     expect(note).toContain('coûts moyens 2024 appliqués aux trois années (arrêté annuel art. 3');
     expect(note).not.toContain('à vérifier');
+    // the claims the rules leave out are named; past 20 they are counted by reason (the detail keeps each one)
+    const trajets = Array.from({ length: 25 }, (_, i): SinistreImpute => ({ id: `T${i}`, annee: 2021, nature: 'TRAJET', joursArret: 10 }));
+    const r2 = calculerTaux({ annee: 2024, alsaceMoselle: false, codeRisque: '27.1ZF', section: 'principale', effectif: D(200), massesSalariales: new Map([[2020, D(1e6)]]), sinistres: trajets }, bareme);
+    const vr = r2.explication.find((e) => e.id === 'valeur_du_risque')!;
+    expect(vr.note).toContain('25 sinistres écartés : accident de trajet : 25');
+    expect((vr.detail as { ecartes: unknown[] }).ecartes).toHaveLength(25);
   });
 });
 
