@@ -11,7 +11,6 @@ import { tauxMinimum, tauxNet } from '../rules/taux-net.ts';
 import { arrondirTaux } from '../rules/arrondi.ts';
 import { tauxPrecedentPondere } from '../rules/taux-precedent.ts';
 import { collectifNouvelEtablissement } from '../rules/nouvel-etablissement.ts';
-import { majorationForfaitaireEnVigueur } from '../rules/majoration-forfaitaire.ts';
 import { calculerTaux, type Situation } from '../rules/taux-etablissement.ts';
 import type { BaremeAnnee, CategorieCout, TableCouts } from '../rules/bareme.ts';
 import type { SinistreImpute } from '../rules/imputation.ts';
@@ -106,9 +105,6 @@ describe('taux net, fraction, rounding', () => {
   it('new establishment: collectif in the creation year and the two following', () => {
     expect([2021, 2022, 2023, 2024, 2025].map((n) => collectifNouvelEtablissement(n, '2022-06-15', false))).toEqual([true, true, true, true, false]);
     expect(collectifNouvelEtablissement(2024, '2022-06-15', true)).toBe(false);
-  });
-  it('the 10–19 majoration forfaitaire is never in force', () => {
-    for (let n = 2017; n <= 2027; n++) expect(majorationForfaitaireEnVigueur(n)).toBe(false);
   });
 });
 

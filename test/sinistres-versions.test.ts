@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { testDb, type TestDb } from './helpers/db.ts';
 import { ROOT } from './helpers/cli.ts';
 import { importerFichierSinistres, lirePartTiers } from '../pipelines/ingest-sinistres/import.ts';
-import { categorieIP, categorieIT, categoriesVersion, dateFixationIT } from '../pipelines/ingest-sinistres/categories.ts';
+import { anneeImputationIP, categorieIPExtrait as categorieIP, categorieITExtrait as categorieIT, categoriesVersion, dateFixationIT } from '../rules/categories.ts';
 import { D } from '../rules/decimal.ts';
 import { exclusion, partImputee } from '../rules/imputation.ts';
 import type { CategorieIP, CategorieIT } from '../rules/bareme.ts';
@@ -40,12 +40,27 @@ describe('categories (CSS D.242-6-6)', () => {
     expect(dateFixationIT(null, '2023-05-10')).toBe('2024-12-31');
     const v = { dateAccident: '2023-05-10', dateDeclaration: null, tauxIp: null, deces: false };
     const a = categoriesVersion({ ...v, dateExtraction: '2024-12-31', joursArret: 50 }, null);
-    expect(a).toEqual({ categorieIT: 'IT4', itFige: false, categorieIP: null, ipFige: false });
+    expect(a).toEqual({ categorieIT: 'IT4', itFige: false, categorieIP: null, ipFige: false, etape: expect.any(Object) });
     const b = categoriesVersion({ ...v, dateExtraction: '2025-01-01', joursArret: 300, tauxIp: D(45) }, a);
-    expect(b).toEqual({ categorieIT: 'IT4', itFige: true, categorieIP: 'IP4', ipFige: true });
+    expect(b).toEqual({ categorieIT: 'IT4', itFige: true, categorieIP: 'IP4', ipFige: true, etape: expect.any(Object) });
+    // the explanation step: articles, inputs, value, and why the IT no longer follows the days
+    expect(b.etape).toMatchObject({
+      id: 'categories_sinistre', reference: expect.stringMatching(/D242-6-6.*D242-6-7/), valeur: 'IT4 IP4',
+      entrees: { jours_arret: '300', taux_ip: '45', date_fixation_it: '2024-12-31', version_precedente: 'IT4' },
+      note: expect.stringMatching(/figée au 2024-12-31/),
+    });
+    expect(a.etape.note).toBeUndefined();
     expect(categoriesVersion({ ...v, dateExtraction: '2025-06-01', joursArret: 300, tauxIp: D(5), deces: true }, b).categorieIP).toBe('IP4');
     // first known after its fixing date: the days read then are the best information
     expect(categoriesVersion({ ...v, dateExtraction: '2026-01-01', joursArret: 20 }, null)).toMatchObject({ categorieIT: 'IT3', itFige: true });
+  });
+  it('IP charged in the year of its first notification (D.242-6-7)', () => {
+    expect(anneeImputationIP(null, null, '2024-03-01', 2023)).toBeNull();
+    expect(anneeImputationIP('IP2', null, '2024-03-01', 2023)).toBe(2024);
+    expect(anneeImputationIP('IP2', null, null, 2023)).toBe(2023);
+    // already notified: the year of the first notification stays, whatever the later version says
+    expect(anneeImputationIP('IP3', { categorieIP: 'IP2', anneeIp: 2022 }, '2025-01-10', 2025)).toBe(2022);
+    expect(anneeImputationIP('IP3', { categorieIP: null, anneeIp: null }, '2025-01-10', 2024)).toBe(2025);
   });
   it('third party share as a fraction or a percentage', () => {
     expect(lirePartTiers('')!.toString()).toBe('0');

@@ -2,11 +2,10 @@
 -- of the individually rated sections, average notified rate weighted by masse salariale. The claims charged are
 -- counted by rapport.ts through the rules, from rapport/sinistres-ctn.sql. :annee :debut :fin
 with t as (
-  select distinct on (siret, code_risque) * from campagne_taux
-  where annee = :annee and statut = 'calcule' order by siret, code_risque, decision desc
+  select * from campagne_taux_courant where annee = :annee and statut = 'calcule'
 ), m as (
   select f.siret, sum(f.masse_salariale) as masse
-  from dsn_fait_mensuel f join dsn_declaration d on d.id = f.declaration_id and d.statut = 'retenue'
+  from dsn_fait_retenu f
   where f.mois >= make_date(:debut, 1, 1) and f.mois < make_date(:fin + 1, 1, 1)
   group by f.siret
 )
