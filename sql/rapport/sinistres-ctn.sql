@@ -2,8 +2,7 @@
 -- and by everything the rules decide on (account, intérim side, flags, categories, years, third party's share), with
 -- their number. rapport.ts counts the charged ones through rules/imputation.ts. :annee :debut :fin
 with t as (
-  select distinct on (siret, code_risque) siret, ctn, section from campagne_taux
-  where annee = :annee and statut = 'calcule' order by siret, code_risque, decision desc
+  select siret, ctn, section from campagne_taux_courant where annee = :annee and statut = 'calcule'
 )
 select coalesce(t.ctn, '—') as ctn, s.imputation, s.nature, s.annee, s.categorie_it, s.annee_ip, s.categorie_ip,
        s.part_tiers::text as part_tiers, s.interim, s.procedure_collective, s.compte_special, s.inopposable,
