@@ -333,6 +333,12 @@ describe('an account never reaches another account’s data', () => {
     expect(r.body).toContain('12,00');
     expect(r.body).toContain('IP2');
     expect(r.body).not.toMatch(/NIR|\b[12]\d{12}\b/);
+    // trajet (S4) and inopposable (S5) claims are not charged (rules/imputation.ts)
+    const f = (await a.get('/etablissements/20000000800017/sinistres')).body;
+    expect(f).toContain('2 mars 2017');
+    expect(f).toContain('1er février 2018');
+    expect(f).not.toContain('1er avril 2018');
+    expect(f).not.toContain('1er septembre 2017');
     const e = await a.get('/etablissements/20000000800017');
     expect(e.body).toContain('Taux des trois dernières années');
     expect(e.body).toContain('du 1er janvier 2020 au 31 décembre 2020');
@@ -352,6 +358,15 @@ describe('export CSV', () => {
     const attendu = await db.knex('campagne_taux').where({ annee: ANNEE, notifie: true }).whereIn('siret', SIRETS_GROUPE).count<{ n: number }[]>('* as n');
     expect(lignes.length - 1).toBe(Number(attendu[0].n));
     expect(lignes.some((l) => /^20000000800017;00\.00B;bureau;\d+,\d+;2020-01-01;2020-12-31$/.test(l))).toBe(true);
+    // the validity period is the barème's: the 2025 rates apply from 1 May 2025 (décret 2025-318)
+    await db.knex('taux_notifie').insert({ siret: SIRET_SEUL, siren: SEUL, code_risque: '27.1ZF', annee: 2025, taux: '5.10' });
+    try {
+      const b = await connecter(SEUL);
+      const r2025 = await b.get('/export/taux.csv?annee=2025');
+      expect(r2025.body.replace(/^\ufeff/, '').trim().split('\r\n')[1]).toBe(`${SIRET_SEUL};27.1ZF;principale;5,10;2025-05-01;2025-12-31`);
+    } finally {
+      await db.knex('taux_notifie').where({ siret: SIRET_SEUL, annee: 2025 }).del();
+    }
     expect(cellule('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     for (const c of ['+1', '-1', '@A1', '\tx']) expect(cellule(c).startsWith("'")).toBe(true);
     const csv = csvTaux([{ annee: 2020, siret: '=1+1', code_risque: '@x', section: '-s', mode: null, taux: '1.5', debut: '2020-01-01', fin: '2020-12-31', origine: 'historique', explication: null }]);

@@ -6,6 +6,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import type { Knex } from 'knex';
 import type { Etape } from '../../rules/explication.ts';
+import { validitesTaux } from '../bareme/validite.ts';
+import { D } from '../../rules/decimal.ts';
+import { exclusion, partImputee, type SinistreImpute } from '../../rules/imputation.ts';
 
 /** Whose data: an employer account (scoped to its SIRENs) or an agent (every establishment, read-only). */
 export type Portee = { compteId: number; agent?: false } | { agent: true; compteId: number };
@@ -48,7 +51,7 @@ export interface TauxAnnee {
 
 /**
  * The rates of the last `annees` rate years up to `jusqua`: the decision in force of each validated campaign, else
- * the imported history of notified rates. A rate applies to the calendar year it was fixed for.
+ * the imported history of notified rates, each with the validity period its barème states.
  */
 export async function tauxRecents(knex: Knex, p: Portee, filtre: { siret?: string; jusqua?: number; annees?: number } = {}): Promise<TauxAnnee[]> {
   const jusqua = filtre.jusqua ?? (await derniereAnnee(knex));
@@ -74,7 +77,9 @@ export async function tauxRecents(knex: Knex, p: Portee, filtre: { siret?: strin
     .select('h.annee', 'h.siret', 'h.code_risque', 's.section', 'h.taux');
   if (filtre.siret) hist.where('h.siret', filtre.siret);
   const [a, b]: Record<string, any>[][] = await Promise.all([camp, hist]);
-  const validite = (annee: number) => ({ debut: `${annee}-01-01`, fin: `${annee}-12-31` });
+  // the validity period the barème states (1 January–31 December unless an arrêté says otherwise: 2025 from 1 May)
+  const periodes = await validitesTaux(knex, [...a, ...b].map((r) => Number(r.annee)));
+  const validite = (annee: number) => periodes.get(Number(annee)) ?? { debut: `${annee}-01-01`, fin: `${annee}-12-31` };
   const lignes = [
     ...a.map((r) => ({ ...r, ...validite(r.annee), origine: 'campagne', explication: typeof r.explication === 'string' ? JSON.parse(r.explication) : r.explication })),
     ...b.map((r) => ({ ...r, ...validite(r.annee), mode: null, origine: 'historique', explication: null })),
@@ -94,48 +99,60 @@ export interface SinistreAffiche {
   imputation: string;
   categorie_it: string | null;
   categorie_ip: string | null;
+  annee_ip: number;
   jours_arret: number | null;
   taux_ip: string | null;
-  part_it: string;
+  part_it: string | null;
   part_ip: string | null;
   cout_moyen_it: string | null;
   cout_moyen_ip: string | null;
-  campagne: number | null;
 }
 
 /**
- * The claims charged to an establishment, per imputation year (the view sinistre_impute: no name, no NIR is
- * stored anywhere), with the coûts moyens read from the stored explanation of the latest validated campaign that
- * used that year.
+ * The claims charged to an establishment, per imputation year: the facts of the view sinistre_impute (no name, no
+ * NIR is stored anywhere), the exclusions and shares decided by rules/imputation.ts (trajet, compte spécial and
+ * inopposable claims are not charged; a temp worker's claim appears on the user establishment only when it bears a
+ * share), and the coûts moyens read from the stored explanation of the latest validated campaign that used the year.
  */
 export async function sinistres(knex: Knex, p: Portee, siret: string): Promise<SinistreAffiche[]> {
-  const rows = await borner(knex('sinistre_impute as si'), p, 'si.siren')
+  const rows: Record<string, any>[] = await borner(knex('sinistre_impute as si'), p, 'si.siren')
     .join('sinistre_version as v', function () {
       this.on('v.sinistre_id', '=', 'si.sinistre_id').andOn('v.numero', '=', 'si.version');
     })
     .where('si.siret', siret)
     .orderBy([{ column: 'si.annee', order: 'desc' }, 'v.date_accident'])
-    .select('si.annee', 'v.date_accident', 'si.nature', 'si.imputation', 'si.categorie_it', 'si.categorie_ip', 'v.jours_arret', 'v.taux_ip', 'si.part_it', 'si.part_ip');
+    .select('si.annee', 'si.annee_ip', 'v.date_accident', 'si.nature', 'si.imputation', 'si.categorie_it', 'si.categorie_ip', 'v.jours_arret', 'v.taux_ip',
+      'si.part_tiers', 'si.interim', 'si.procedure_collective', 'si.compte_special', 'si.inopposable');
   if (!rows.length) return [];
-  const taux = await tauxRecents(knex, p, { siret, annees: 6 });
-  const couts = (annee: number): { campagne: number; cout: Map<string, string> } | null => {
+  const taux = await tauxRecents(knex, p, { siret, annees: 7 });
+  const couts = (annee: number): Map<string, string> | null => {
     for (const t of taux) {
       if (t.origine !== 'campagne' || t.annee < annee + 2 || t.annee > annee + 4) continue;
       const vr = t.explication?.find((e) => e.id === 'valeur_du_risque');
-      const a = (vr?.detail as { annees?: { annee: number; categories: { categorie: string; cout_moyen: string }[] }[] } | undefined)?.annees?.find((x) => x.annee === annee);
-      if (a) return { campagne: t.annee, cout: new Map(a.categories.map((c) => [c.categorie, c.cout_moyen])) };
+      const a = (vr?.detail as { annees?: { annee: number; categories?: { categorie: string; cout_moyen: string }[] }[] } | undefined)?.annees?.find((x) => x.annee === annee);
+      if (a?.categories) return new Map(a.categories.map((c) => [c.categorie, c.cout_moyen]));
     }
     return null;
   };
-  return rows.map((r: Record<string, any>) => {
-    const c = couts(r.annee);
-    return {
-      ...r,
-      cout_moyen_it: r.categorie_it ? (c?.cout.get(r.categorie_it) ?? null) : null,
-      cout_moyen_ip: r.categorie_ip ? (c?.cout.get(r.categorie_ip) ?? null) : null,
-      campagne: c?.campagne ?? null,
+  const liste: SinistreAffiche[] = [];
+  for (const r of rows) {
+    const faits: SinistreImpute = {
+      annee: r.annee, nature: r.nature, partTiers: D(r.part_tiers ?? '0'), interim: r.interim ?? undefined,
+      procedureCollective: r.procedure_collective, compteSpecial: r.compte_special, inopposable: r.inopposable,
     };
-  });
+    if (exclusion(faits)) continue;
+    const partIT = r.categorie_it ? partImputee(faits, r.annee + 2, r.categorie_it).part : null;
+    const partIP = r.categorie_ip ? partImputee({ ...faits, annee: r.annee_ip }, r.annee_ip + 2, r.categorie_ip).part : null;
+    if (r.imputation === 'utilisateur' && !partIT?.gt(0) && !partIP?.gt(0)) continue;
+    liste.push({
+      annee: r.annee, date_accident: r.date_accident, nature: r.nature, imputation: r.imputation,
+      categorie_it: r.categorie_it, categorie_ip: r.categorie_ip, annee_ip: r.annee_ip, jours_arret: r.jours_arret, taux_ip: r.taux_ip,
+      part_it: partIT ? partIT.toString() : null, part_ip: partIP ? partIP.toString() : null,
+      cout_moyen_it: r.categorie_it ? (couts(r.annee)?.get(r.categorie_it) ?? null) : null,
+      cout_moyen_ip: r.categorie_ip ? (couts(r.annee_ip)?.get(r.categorie_ip) ?? null) : null,
+    });
+  }
+  return liste;
 }
 
 /** The notification of year N addressed to the account (never another recipient's), with its sections. */
