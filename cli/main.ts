@@ -13,13 +13,14 @@ import { register as stats } from './commands/stats.ts';
 import { register as notifications } from './commands/notifications.ts';
 import { register as demoCmd } from './commands/demo.ts';
 import { register as decision } from './commands/decision.ts';
+import { register as rectification } from './commands/rectification.ts';
 
 export function buildProgram(): Command {
   const program = new Command('atmp')
     .description('Campagne annuelle de tarification AT/MP : DSN, sinistres, calcul des taux, notifications, statistiques')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, decision, notifications, stats, schedule, db]) reg(program);
+  for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, decision, rectification, notifications, stats, schedule, db]) reg(program);
   program.exitOverride();
   return program;
 }

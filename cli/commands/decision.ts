@@ -7,7 +7,7 @@ import { lireDate } from '../../lib/cellules.ts';
 import { problemeSiret } from '../../lib/siret.ts';
 import { STADES, type StadeCotisation } from '../../rules/cotisation-supplementaire.ts';
 import { accorderRistourne, accorderRistourneTrajet, budgetRistournes, imposerCotisation, type ResultatAjustement } from '../../pipelines/decisions/ajustements.ts';
-import { deciderCreation, deciderReclassement, enregistrerRecours } from '../../pipelines/decisions/en-cours-annee.ts';
+import { deciderCreation, deciderReclassement, enregistrerNotification, enregistrerRecours } from '../../pipelines/decisions/en-cours-annee.ts';
 import { COLONNES_EXPORT, exporterTaux, versCsv } from '../../pipelines/decisions/export.ts';
 import { LIBELLE_NATURE } from '../../pipelines/decisions/historique.ts';
 import type { LigneDecision } from '../../pipelines/decisions/store.ts';
@@ -113,6 +113,15 @@ export function register(program: Command) {
     .action(action(async (o: { siret: string; codeRisque: string; annee: string; date: string; instance: string }) => {
       const r = await withDb((db) => enregistrerRecours(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, annee: parseAnnee(o.annee), date: dateOption(o.date, '--date'), instance: o.instance }));
       process.stdout.write(`recours du ${o.date} enregistré contre la décision n° ${r.decision}\n`);
+    }));
+
+  decision.command('notifiee').description('enregistre la date certaine de notification des taux d’une année (accusé de réception, consultation) : le délai de recours de deux mois court de cette date')
+    .requiredOption('--annee <N>', 'année des taux')
+    .requiredOption('--date <AAAA-MM-JJ>', 'date de notification')
+    .option('--siret <S>', 'un établissement (défaut : toutes les décisions de l’année sans date de notification)')
+    .action(action(async (o: { annee: string; date: string; siret?: string }) => {
+      const n = await withDb((db) => enregistrerNotification(db.knex, { annee: parseAnnee(o.annee), date: dateOption(o.date, '--date'), siret: o.siret && siretOption(o.siret) }));
+      process.stdout.write(`${n} décision(s) ${o.annee} notifiée(s) le ${o.date}\n`);
     }));
 
   program.command('decisions').description('suivi des décisions de taux')

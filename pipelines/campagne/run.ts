@@ -52,7 +52,7 @@ const n = (d: { toString(): string } | null | undefined) => (d == null ? null : 
 /** notified figures keep their 2 published decimals */
 const n2 = (d: { toFixed(dp: number): string } | null | undefined) => (d == null ? null : d.toFixed(2));
 
-function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
+export function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
   const r = l.resultat;
   return {
     annee, siret: l.siret, code_risque: l.code_risque, decision: 1, siren: l.siren, section: l.section,

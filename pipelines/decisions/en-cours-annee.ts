@@ -85,3 +85,10 @@ export async function enregistrerRecours(db: Db, d: { siret: string; codeRisque:
   await db.knex('recours_taux').insert({ decision_id: dec.id, forme_le: d.date, instance: d.instance }).onConflict(['decision_id', 'forme_le', 'instance']).ignore();
   return { decision: Number(dec.id) };
 }
+
+/** Records the certain date a year's decisions were notified (the only field of a decision filled in later). */
+export async function enregistrerNotification(knex: Knex, d: { annee: number; date: string; siret?: string }): Promise<number> {
+  const q = knex('decision_taux').where({ annee: d.annee }).whereNull('notifiee_le');
+  if (d.siret) q.where({ siret: d.siret });
+  return q.update({ notifiee_le: d.date });
+}
