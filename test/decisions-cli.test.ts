@@ -42,7 +42,7 @@ describe('atmp decision, taux export, etablissement history', () => {
     const r = await atmp(['decision', 'ristourne', '--siret', '30000000700017', '--code-risque', '52.1BC', '--pourcentage', '10', '--date', '2020-09-10']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('aucun taux en vigueur le 2020-10-01 pour 30000000700017 52.1BC : campagne 2020 non validée');
-  });
+  }, 120_000);
 
   it('grants a ristourne on the validated campaign and shows it in the history and the export', async () => {
     expect((await atmp(['campagne', 'valider', '--annee', '2020', '--agent', 'valideur'])).code).toBe(0);
@@ -66,7 +66,7 @@ describe('atmp decision, taux export, etablissement history', () => {
     ]);
     const b = await atmp(['decisions', 'budget', '--annee', '2020', '--json']);
     expect(JSON.parse(b.stdout)).toMatchObject({ plafond: '1015.40', accorde: '415.38' });
-  });
+  }, 180_000);
 
   it('refuses bad arguments with exit code 2', async () => {
     const r = await atmp(['decision', 'cotisation-supplementaire', '--siret', '30000000700017', '--code-risque', '52.1BC', '--stade', 'amende', '--date-constat', '2020-03-01']);
@@ -77,5 +77,5 @@ describe('atmp decision, taux export, etablissement history', () => {
     const d = await atmp(['rectification', 'detecter', '--json']);
     expect(d.code).toBe(0);
     expect(JSON.parse(d.stdout)).toEqual([]);
-  });
+  }, 120_000);
 });
