@@ -27,6 +27,9 @@ import { lancerCampagne, validerCampagne } from '../pipelines/campagne/run.ts';
 import { appliquerRectifications, exportUrssaf, planifierRectifications } from '../pipelines/decisions/rectification.ts';
 import { enregistrerNotification, enregistrerRecours } from '../pipelines/decisions/en-cours-annee.ts';
 import { exporterTaux } from '../pipelines/decisions/export.ts';
+import { rendreLettres } from '../pipelines/decisions/lettres.ts';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 const SIRET = '70000000300017';
 const SINISTRES = (inopposable: string, extraction: string) => `sinistre_id;siret;nature;date_accident;date_declaration;annee_imputation;jours_arret;taux_ip;date_notification_ip;inopposable;date_inopposabilite;date_extraction
@@ -107,7 +110,7 @@ describe('a claim made inopposable, no rate final yet', () => {
     expect([r25.taux_precedent, r25.plancher, r25.plafond]).toEqual(['0.47', '0.00', '1.47']);
     const decisions = await db.knex('decision_taux').where({ siret: SIRET, nature: 'rectification' }).orderBy('annee');
     expect(decisions.map((d: any) => [d.annee, d.taux, Number(d.remplace_id) > 0])).toEqual([[2023, '0.61', true], [2024, '0.47', true], [2025, '0.51', true]]);
-    expect(decisions[0].motif).toMatch(/^sinistre déclaré inopposable à l’employeur : taux 0\.76 → 0\.61 \(sinistre A2 déclaré inopposable/);
+    expect(decisions[0].motif).toBe('sinistre déclaré inopposable à l’employeur (sinistre A2 déclaré inopposable)');
 
     const n = (await db.knex('decision_taux').count({ n: '*' }).first())!.n;
     expect(await appliquerRectifications(db, { motif: 'inopposabilite', agent: 'agent', aujourdhui: '2025-02-10' })).toEqual([]);
@@ -122,6 +125,25 @@ describe('a claim made inopposable, no rate final yet', () => {
       [SIRET, '27.1ZF', '2024-01-01', '2024-12-31', '1.55', '0.47'],
       [SIRET, '27.1ZF', '2025-01-01', '2025-12-31', '1.58', '0.51'],
     ]);
+  });
+
+  it('one rectified letter per recipient, with old and new rates, reason, period and voies de recours; written once', async () => {
+    const out = tempDir('atmp-lettres-');
+    const l = await rendreLettres(db, { outDir: out, date: '2025-02-15' });
+    expect(l).toHaveLength(1);
+    expect(l[0].destinataire).toBe('700000003');
+    expect(l[0].decisions).toHaveLength(3);
+    expect(readFileSync(l[0].chemin).subarray(0, 5).toString()).toBe('%PDF-');
+    const t = spawnSync('pdftotext', ['-layout', l[0].chemin, '-'], { encoding: 'utf8' });
+    if (!t.error) {
+      expect(t.stdout).toContain('Objet : notification de taux rectifié');
+      expect(t.stdout).toMatch(/0,76\s*%\s+0,61\s*%/);
+      expect(t.stdout).toMatch(/1,58\s*%\s+0,51\s*%/);
+      expect(t.stdout).toContain('Voies de recours');
+      expect(t.stdout).toContain('L243-6');
+    }
+    expect(await rendreLettres(db, { outDir: out, date: '2025-02-15' })).toEqual([]);
+    expect(await db.knex('decision_taux').where({ nature: 'rectification' }).whereNull('notification_ref').count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });
 });
 

@@ -11,6 +11,15 @@ import { deciderCreation, deciderReclassement, enregistrerNotification, enregist
 import { COLONNES_EXPORT, exporterTaux, versCsv } from '../../pipelines/decisions/export.ts';
 import { LIBELLE_NATURE } from '../../pipelines/decisions/historique.ts';
 import type { LigneDecision } from '../../pipelines/decisions/store.ts';
+import { rendreLettres } from '../../pipelines/decisions/lettres.ts';
+import { loadConfig } from '../../lib/config.ts';
+import type { Db } from '../../lib/db.ts';
+
+/** After a decision: its letter, one per recipient, under out/decisions/<date>/ (not sent: docs/decisions.md). */
+export async function lettres(db: Db): Promise<string[]> {
+  const l = await rendreLettres(db, { outDir: loadConfig().outDir, date: new Date().toISOString().slice(0, 10) });
+  return l.map((x) => `lettre ${x.chemin} (décisions ${x.decisions.join(', ')})`);
+}
 
 export const siretOption = (v: string) => {
   const s = v.replace(/\s/g, '');
@@ -32,9 +41,10 @@ const section = (v: string | undefined) => {
 const ligne = (d: LigneDecision & { nouvelle?: boolean }) =>
   `décision n° ${d.id} ${LIBELLE_NATURE[d.nature]} ${d.annee} ${d.siret} ${d.code_risque} (${d.section}) : ${d.taux.replace('.', ',')} % du ${d.debut} au ${d.fin}${d.pourcentage ? ` (${d.pourcentage} %, ${d.points} point)` : ''}${d.remplace_id ? `, remplace n° ${d.remplace_id}` : ''}${d.nouvelle === false ? ' — déjà enregistrée, rien de changé' : ''}`;
 
-function afficher(r: ResultatAjustement, json?: boolean) {
+function afficher(r: ResultatAjustement & { lettres: string[] }, json?: boolean) {
   if (json) return printJson(r);
   const out = r.decisions.map(ligne);
+  out.push(...r.lettres);
   for (const reste of r.restes) out.push(`  ${reste.debut} au ${reste.fin} : aucun taux ${reste.annee} notifié ; à décider une fois la campagne ${reste.annee} validée`);
   process.stdout.write(out.join('\n') + '\n');
 }
@@ -56,7 +66,7 @@ export function register(program: Command) {
     .requiredOption('--date <AAAA-MM-JJ>', 'date de la décision')
     .option('--fin <AAAA-MM-JJ>', 'fin avant un an')
     .action(action(async (o: Commun & { pourcentage: string; date: string; fin?: string }) => {
-      const r = await withDb((db) => accorderRistourne(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, pourcentage: o.pourcentage, dateDecision: dateOption(o.date, '--date'), fin: o.fin && dateOption(o.fin, '--fin') }));
+      const r = await withDb(async (db) => ({ ...(await accorderRistourne(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, pourcentage: o.pourcentage, dateDecision: dateOption(o.date, '--date'), fin: o.fin && dateOption(o.fin, '--fin') })), lettres: await lettres(db) }));
       afficher(r, o.json);
     }));
 
@@ -65,7 +75,7 @@ export function register(program: Command) {
     .requiredOption('--date <AAAA-MM-JJ>', 'date de la décision')
     .option('--fin <AAAA-MM-JJ>', 'fin avant un an')
     .action(action(async (o: Commun & { pourcentage: string; date: string; fin?: string }) => {
-      const r = await withDb((db) => accorderRistourneTrajet(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, pourcentage: o.pourcentage, dateDecision: dateOption(o.date, '--date'), fin: o.fin && dateOption(o.fin, '--fin') }));
+      const r = await withDb(async (db) => ({ ...(await accorderRistourneTrajet(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, pourcentage: o.pourcentage, dateDecision: dateOption(o.date, '--date'), fin: o.fin && dateOption(o.fin, '--fin') })), lettres: await lettres(db) }));
       afficher(r, o.json);
     }));
 
@@ -76,7 +86,7 @@ export function register(program: Command) {
     .option('--fin <AAAA-MM-JJ>', 'date de réalisation des mesures (défaut : fin de l’année)')
     .action(action(async (o: Commun & { stade: string; dateConstat: string; pourcentage?: string; fin?: string }) => {
       if (!STADES.includes(o.stade as StadeCotisation)) throw new UserError(`--stade ${o.stade} : ${STADES.join(', ')}`, 2);
-      const r = await withDb((db) => imposerCotisation(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, stade: o.stade as StadeCotisation, pourcentage: o.pourcentage, dateConstat: dateOption(o.dateConstat, '--date-constat'), fin: o.fin && dateOption(o.fin, '--fin') }));
+      const r = await withDb(async (db) => ({ ...(await imposerCotisation(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, stade: o.stade as StadeCotisation, pourcentage: o.pourcentage, dateConstat: dateOption(o.dateConstat, '--date-constat'), fin: o.fin && dateOption(o.fin, '--fin') })), lettres: await lettres(db) }));
       afficher(r, o.json);
     }));
 
@@ -85,9 +95,9 @@ export function register(program: Command) {
     .action(action(async (o: Commun & { date: string }) => {
       const s = section(o.section) ?? 'principale';
       if (s === 'bureau') throw new UserError('--section bureau : le taux bureau n’existe plus depuis 2020', 2);
-      const r = await withDb((db) => deciderCreation(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: s, date: dateOption(o.date, '--date'), agent: o.agent, motif: o.motif }));
+      const r = await withDb(async (db) => ({ ...(await deciderCreation(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: s, date: dateOption(o.date, '--date'), agent: o.agent, motif: o.motif })), lettres: await lettres(db) }));
       if (o.json) printJson(r);
-      else process.stdout.write(ligne({ ...r.decision, nouvelle: r.nouvelle }) + '\n');
+      else process.stdout.write([ligne({ ...r.decision, nouvelle: r.nouvelle }), ...r.lettres].join('\n') + '\n');
     }));
 
   decision.command('reclassement').description('changement de code risque en cours d’année : taux collectif du nouveau code jusqu’au 31 décembre')
@@ -99,9 +109,9 @@ export function register(program: Command) {
     .option('--motif <texte>', 'motif')
     .option('--json', 'sortie JSON')
     .action(action(async (o: { siret: string; ancienCode: string; codeRisque: string; date: string; agent: string; motif?: string; json?: boolean }) => {
-      const r = await withDb((db) => deciderReclassement(db, { siret: siretOption(o.siret), ancienCode: o.ancienCode, codeRisque: o.codeRisque, date: dateOption(o.date, '--date'), agent: o.agent, motif: o.motif }));
+      const r = await withDb(async (db) => ({ ...(await deciderReclassement(db, { siret: siretOption(o.siret), ancienCode: o.ancienCode, codeRisque: o.codeRisque, date: dateOption(o.date, '--date'), agent: o.agent, motif: o.motif })), lettres: await lettres(db) }));
       if (o.json) printJson(r);
-      else process.stdout.write(ligne({ ...r.decision, nouvelle: r.nouvelle }) + '\n');
+      else process.stdout.write([ligne({ ...r.decision, nouvelle: r.nouvelle }), ...r.lettres].join('\n') + '\n');
     }));
 
   decision.command('recours').description('enregistre un recours contre le taux d’une année : ce taux n’est plus définitif')
@@ -113,6 +123,12 @@ export function register(program: Command) {
     .action(action(async (o: { siret: string; codeRisque: string; annee: string; date: string; instance: string }) => {
       const r = await withDb((db) => enregistrerRecours(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, annee: parseAnnee(o.annee), date: dateOption(o.date, '--date'), instance: o.instance }));
       process.stdout.write(`recours du ${o.date} enregistré contre la décision n° ${r.decision}\n`);
+    }));
+
+  decision.command('lettres').description('rend les lettres des décisions qui n’en ont pas encore (une par destinataire, dans out/decisions/<date>/)')
+    .action(action(async () => {
+      const l = await withDb(lettres);
+      process.stdout.write((l.length ? l.join('\n') : 'aucune décision en attente de lettre') + '\n');
     }));
 
   decision.command('notifiee').description('enregistre la date certaine de notification des taux d’une année (accusé de réception, consultation) : le délai de recours de deux mois court de cette date')

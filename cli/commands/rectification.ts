@@ -6,7 +6,7 @@ import { UserError } from '../../lib/errors.ts';
 import { MOTIFS_RECTIFICATION, type MotifRectification } from '../../rules/rectification.ts';
 import { appliquerRectifications, exportUrssaf, planifierRectifications, publiques, type LigneRectification } from '../../pipelines/decisions/rectification.ts';
 import { versCsv } from '../../pipelines/decisions/export.ts';
-import { dateOption, siretOption } from './decision.ts';
+import { dateOption, lettres, siretOption } from './decision.ts';
 
 const STATUT: Record<LigneRectification['statut'], string> = { a_rectifier: 'à rectifier', rectifie: 'rectifié', definitif_non_rectifie: 'définitif, non rectifié' };
 const v = (t: string) => t.replace('.', ',');
@@ -55,9 +55,12 @@ export function register(program: Command) {
     .option('--agent <nom>', 'agent qui décide', userInfo().username)
     .option('--json', 'sortie JSON')
     .action(action(async (o: { motif: string; annee?: string; siret?: string; date?: string; agent: string; json?: boolean }) => {
-      const ls = await withDb((db) => appliquerRectifications(db, { motif: motifOption(o.motif)!, annee: o.annee ? parseAnnee(o.annee) : undefined, siret: o.siret && siretOption(o.siret), aujourdhui: o.date && dateOption(o.date, '--date'), agent: o.agent }));
-      if (o.json) printJson(ls);
-      else process.stdout.write(texte(ls, true));
+      const { ls, l } = await withDb(async (db) => {
+        const ls = await appliquerRectifications(db, { motif: motifOption(o.motif)!, annee: o.annee ? parseAnnee(o.annee) : undefined, siret: o.siret && siretOption(o.siret), aujourdhui: o.date && dateOption(o.date, '--date'), agent: o.agent });
+        return { ls, l: await lettres(db) };
+      });
+      if (o.json) printJson({ rectifications: ls, lettres: l });
+      else process.stdout.write(texte(ls, true) + (l.length ? l.join('\n') + '\n' : ''));
     }));
 
   r.command('urssaf').description('remboursements et régularisations pour l’URSSAF (CSS L243-6) : SIRET, code risque, période, ancien et nouveau taux de chaque rectification')

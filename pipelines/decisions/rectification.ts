@@ -190,13 +190,16 @@ export async function appliquerRectifications(db: Db, o: OptionsRectification & 
       const row = { ...ligneEnBase(l.annee, x._ligne!, x._empreinte!), decision: numero, remplace_decision: l.campagne_decision };
       await trx('campagne_taux').insert(row);
       const remplacee = l.decision ? normaliser(await trx('decision_taux').where({ id: l.decision }).first()) : null;
-      const resume = [...l.sinistres.map((s) => `sinistre ${s.sinistre_id} ${s.changement}`), ...l.entrees.map((e) => `${e.etape} ${e.avant ?? '—'} → ${e.apres ?? '—'}`)].join(' ; ');
+      // the reason in words: the claims that changed, else the inputs (their values are in the explanation)
+      const resume = l.sinistres.length
+        ? l.sinistres.map((s) => `sinistre ${s.sinistre_id} ${s.changement}`).join(' ; ')
+        : l.entrees.length ? `entrées modifiées : ${l.entrees.map((e) => e.etape.replace(/_/g, ' ')).join(', ')}` : '';
       const { decision } = await enregistrerDecision(trx, {
         siret: l.siret, siren: l.siren, code_risque: l.code_risque, section: l.section as 'principale', annee: l.annee, nature: 'rectification',
         taux: l.nouveau_taux, debut: remplacee?.debut ?? `${l.annee}-01-01`, fin: remplacee?.fin ?? `${l.annee}-12-31`,
-        motif: `${LIBELLE_MOTIF[o.motif]} : taux ${l.ancien_taux} → ${l.nouveau_taux}${resume ? ` (${resume})` : ''}`,
+        motif: `${LIBELLE_MOTIF[o.motif]}${resume ? ` (${resume})` : ''}`,
         base_legale: BASE_LEGALE[o.motif], remplace_id: l.decision, campagne_decision: numero, decide_par: o.agent,
-        explication: [...x._ligne!.resultat!.explication, rectifiable(o.motif, l.definitif).etape], entrees_empreinte: x._ligne!.entrees_empreinte,
+        explication: [...x._ligne!.resultat!.explication, { ...rectifiable(o.motif, l.definitif).etape, detail: { ancien_taux: l.ancien_taux, entrees: l.entrees, sinistres: l.sinistres } }], entrees_empreinte: x._ligne!.entrees_empreinte,
         cle: `rectification/${l.annee}/${l.siret}/${l.code_risque}/${numero}`,
       });
       l.statut = 'rectifie';
