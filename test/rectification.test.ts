@@ -28,6 +28,7 @@ import { appliquerRectifications, exportUrssaf, planifierRectifications } from '
 import { enregistrerNotification, enregistrerRecours } from '../pipelines/decisions/en-cours-annee.ts';
 import { exporterTaux } from '../pipelines/decisions/export.ts';
 import { rendreLettres } from '../pipelines/decisions/lettres.ts';
+import { donneesRapport } from '../pipelines/rapport/rapport.ts';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -125,6 +126,12 @@ describe('a claim made inopposable, no rate final yet', () => {
       [SIRET, '27.1ZF', '2024-01-01', '2024-12-31', '1.55', '0.47'],
       [SIRET, '27.1ZF', '2025-01-01', '2025-12-31', '1.58', '0.51'],
     ]);
+  });
+
+  it('the campaign report counts the rectifications', async () => {
+    const r = await donneesRapport(db.knex, 2024, '2025-02-15');
+    expect(r.donnees.decisions).toEqual({ rectifications: 1, ristournes: 0, cotisations_supplementaires: 0, en_cours_annee: 0 });
+    expect(r.html).toContain('<div class="v">1 / 0 / 0</div><div class="l">décisions après la campagne');
   });
 
   it('one rectified letter per recipient, with old and new rates, reason, period and voies de recours; written once', async () => {

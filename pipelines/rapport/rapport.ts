@@ -39,6 +39,8 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
     runSql<{ qualite: Record<string, any> }>(knex, 'rapport/qualite-dsn.sql', { annee_effectif: anneeEffectif(annee) }),
   ]);
   const q = typeof qualite === 'string' ? JSON.parse(qualite) : qualite;
+  // decisions after the campaign (pipelines/decisions): rectifications, ristournes, cotisations supplémentaires
+  const [decisions] = await runSql<Record<string, number>>(knex, 'decisions/compte-rapport.sql', { annee });
   // the region's indice de fréquence against the nation's, per CTN, for the campaign's latest year of claims
   const comparaisonIf = await indiceFrequenceParCtn(knex, fin);
   const modes = ['collectif', 'mixte', 'individuel'].map((m) => ({ libelle: m, valeur: Number(resume.par_mode?.[m] ?? 0) }));
@@ -79,7 +81,7 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       variation: variation(v.taux_notifie, v.taux_precedent), sens: v.variation.startsWith('-') ? 'baisse' : 'hausse',
     })),
     ctn: ctn.map((c) => ({ ...c, masse_salariale: euros(c.masse_salariale, true), valeur_du_risque: euros(c.valeur_du_risque, true), taux_moyen_pondere: c.taux_moyen_pondere ? pourcent(c.taux_moyen_pondere) : '—' })),
-    debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques,
+    debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques, decisions,
     comparaisonIf: {
       ...comparaisonIf,
       note: comparaisonIf.anneeNationale === null
