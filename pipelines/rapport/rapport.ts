@@ -30,6 +30,8 @@ export interface DonneesRapport {
 export async function donneesRapport(knex: Knex, annee: number, date: string): Promise<DonneesRapport> {
   const campagne = await knex('campagne').where({ annee }).first();
   if (!campagne) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
+  // decisions after the campaign (pipelines/decisions): rectifications, ristournes, cotisations supplémentaires
+  const [decisions] = await runSql<Record<string, number>>(knex, 'decisions/compte-rapport.sql', { annee });
   const resume = (await resumeCampagne(knex, annee)) as Record<string, any>;
   const [debut, , fin] = anneesDeReference(annee);
   const [variationsHisto, variations, ctn, [{ qualite }]] = await Promise.all([
@@ -39,8 +41,6 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
     runSql<{ qualite: Record<string, any> }>(knex, 'rapport/qualite-dsn.sql', { annee_effectif: anneeEffectif(annee) }),
   ]);
   const q = typeof qualite === 'string' ? JSON.parse(qualite) : qualite;
-  // decisions after the campaign (pipelines/decisions): rectifications, ristournes, cotisations supplémentaires
-  const [decisions] = await runSql<Record<string, number>>(knex, 'decisions/compte-rapport.sql', { annee });
   // the region's indice de fréquence against the nation's, per CTN, for the campaign's latest year of claims
   const comparaisonIf = await indiceFrequenceParCtn(knex, fin);
   const modes = ['collectif', 'mixte', 'individuel'].map((m) => ({ libelle: m, valeur: Number(resume.par_mode?.[m] ?? 0) }));
@@ -81,7 +81,7 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       variation: variation(v.taux_notifie, v.taux_precedent), sens: v.variation.startsWith('-') ? 'baisse' : 'hausse',
     })),
     ctn: ctn.map((c) => ({ ...c, masse_salariale: euros(c.masse_salariale, true), valeur_du_risque: euros(c.valeur_du_risque, true), taux_moyen_pondere: c.taux_moyen_pondere ? pourcent(c.taux_moyen_pondere) : '—' })),
-    debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques, decisions,
+    debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques,
     comparaisonIf: {
       ...comparaisonIf,
       note: comparaisonIf.anneeNationale === null
@@ -95,6 +95,7 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       })),
     },
   };
+  Object.assign(donnees, { decisions });
   const html = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'))(donnees);
   return { annee, html, donnees };
 }
