@@ -29,6 +29,7 @@ import { enregistrerNotification, enregistrerRecours } from '../pipelines/decisi
 import { exporterTaux } from '../pipelines/decisions/export.ts';
 import { rendreLettres } from '../pipelines/decisions/lettres.ts';
 import { donneesRapport } from '../pipelines/rapport/rapport.ts';
+import { historiqueDecisions, texteHistorique } from '../pipelines/decisions/historique.ts';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
@@ -151,6 +152,27 @@ describe('a claim made inopposable, no rate final yet', () => {
     }
     expect(await rendreLettres(db, { outDir: out, date: '2025-02-15' })).toEqual([]);
     expect(await db.knex('decision_taux').where({ nature: 'rectification' }).whereNull('notification_ref').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  });
+
+  it('a corrected masse salariale (DSN régularisation) rectifies the rectified rate again; the history shows the chain', async () => {
+    // + 1 000 000 € on 2021: masse 7 000 000 € over 2019–2021 → 2023: TB 0,028671 → TN 0,598 → 0,60; 2024 and
+    // 2025 move by less than half a hundredth (0,47 and 0,51 again): not listed
+    await insererFaits(db.knex, 2099, { [SIRET]: { masses: { 2021: '1000000' } } });
+    const plan = await planifierRectifications(db, { aujourdhui: '2025-03-01' });
+    expect(plan.map((l) => [l.annee, l.ancien_taux, l.nouveau_taux])).toEqual([[2023, '0.61', '0.60']]);
+    expect(plan[0].sinistres).toEqual([]);
+    expect(plan[0].entrees).toContainEqual({ etape: 'masse_salariale', avant: '6000000', apres: '7000000' });
+    const r = await appliquerRectifications(db, { motif: 'correction-donnees', agent: 'agent', aujourdhui: '2025-03-01' });
+    expect(r.map((l) => l.statut)).toEqual(['rectifie']);
+    expect(await taux(db, 2023)).toEqual([[1, '0.76', null], [2, '0.61', 1], [3, '0.60', 2]]);
+    const chaine = await db.knex('decision_taux').where({ siret: SIRET, annee: 2023 }).orderBy('id');
+    expect(chaine.map((d: any) => [d.nature, d.taux, d.remplace_id == null ? null : Number(d.remplace_id)])).toEqual([
+      ['campagne', '0.76', null], ['rectification', '0.61', Number(chaine[0].id)], ['rectification', '0.60', Number(chaine[1].id)],
+    ]);
+    expect(chaine[2].motif).toBe('correction des données (DSN, sinistres) (entrées modifiées : masse salariale, taux brut)');
+    const texte = texteHistorique(await historiqueDecisions(db.knex, SIRET)).join('\n');
+    expect(texte).toContain('du 01/01/2023 au 31/12/2023 : 0,60 % — rectification');
+    expect(texte).toMatch(/rectification : 0,60 % du 01\/01\/2023 au 31\/12\/2023, remplace n° \d+ — correction des données/);
   });
 });
 

@@ -62,8 +62,10 @@ function entreesModifiees(avant: Etape[] | null, apres: Etape[]): EntreeModifiee
     const a = v.get(id);
     const b = apres.find((e) => e.id === id);
     if (!a && !b) continue;
-    const detail = (e: Etape | undefined) => (e ? JSON.stringify(e.entrees ?? {}) : '');
-    if (a?.valeur !== b?.valeur || (id === 'valeur_du_risque' && detail(a) !== detail(b))) out.push({ etape: id, avant: court(a?.valeur), apres: court(b?.valeur) });
+    if (id === 'valeur_du_risque' && a?.entrees?.masse_salariale !== b?.entrees?.masse_salariale) {
+      out.push({ etape: 'masse_salariale', avant: court(a?.entrees?.masse_salariale), apres: court(b?.entrees?.masse_salariale) });
+    }
+    if (a?.valeur !== b?.valeur) out.push({ etape: id, avant: court(a?.valeur), apres: court(b?.valeur) });
   }
   return out;
 }
