@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import { runCli, tempDir, type CliResult } from './helpers/cli.ts';
 import { backend, testDb, type TestDb } from './helpers/db.ts';
 import { openDb } from '../lib/db.ts';
@@ -67,6 +68,35 @@ describe('atmp decision, taux export, etablissement history', () => {
     const b = await atmp(['decisions', 'budget', '--annee', '2020', '--json']);
     expect(JSON.parse(b.stdout)).toMatchObject({ plafond: '1015.40', accorde: '415.38' });
   }, 180_000);
+
+  it('a new CPAM extract makes a claim inopposable: detecter, appliquer (letter), URSSAF export; applying again changes nothing', async () => {
+    const f = join(tempDir(), 'sinistres-2020-06.csv');
+    writeFileSync(f, [
+      'sinistre_id;siret;nature;date_accident;date_declaration;annee_imputation;jours_arret;taux_ip;date_notification_ip;inopposable;date_inopposabilite;date_extraction',
+      'S3;20000000800017;AT;2018-02-01;2018-02-02;2018;200;;;oui;2020-05-20;2020-06-30',
+    ].join('\n') + '\n');
+    expect((await atmp(['ingest', 'sinistres', f])).code).toBe(0);
+    // S3 (IT6) removed: VR 1 194 € → TB 0,0199 → TN 0,73, floored at 1,15 (P 1,95): the main and the merged bureau section
+    const d = await atmp(['rectification', 'detecter', '--date', '2020-07-01']);
+    expect(d.code).toBe(0);
+    expect(d.stdout).toContain('2020 20000000800017 00.00B (bureau) : 1,72 % → 1,15 % — à rectifier (date de notification inconnue)');
+    expect(d.stdout).toContain('2020 20000000800017 27.1ZF (principale) : 1,72 % → 1,15 % — à rectifier');
+    expect(d.stdout).toContain('sinistre S3 version 2 (extrait du 2020-06-30) : déclaré inopposable');
+    const a = await atmp(['rectification', 'appliquer', '--motif', 'inopposabilite', '--date', '2020-07-01', '--agent', 'agent-tarif']);
+    expect(a.stderr).toBe('');
+    expect(a.stdout).toContain('2 taux rectifiés, 0 définitifs non rectifiés');
+    const lettre = /lettre (\S+200000008-\d+-\d+\.pdf)/.exec(a.stdout);
+    expect(lettre).not.toBeNull();
+    expect(existsSync(lettre![1])).toBe(true);
+    const u = await atmp(['rectification', 'urssaf', '--annee', '2020']);
+    expect(u.stdout.split('\n').slice(0, 3)).toEqual([
+      'siret;code_risque;section;debut;fin;ancien_taux;nouveau_taux;decision;decide_le;motif',
+      expect.stringMatching(/^20000000800017;00\.00B;bureau;2020-01-01;2020-12-31;1\.72;1\.15;\d+;\d{4}-\d\d-\d\d;sinistre déclaré inopposable/),
+      expect.stringMatching(/^20000000800017;27\.1ZF;principale;2020-01-01;2020-12-31;1\.72;1\.15;/),
+    ]);
+    const again = await atmp(['rectification', 'appliquer', '--motif', 'inopposabilite', '--date', '2020-07-01', '--json']);
+    expect(JSON.parse(again.stdout)).toEqual({ rectifications: [], lettres: [] });
+  }, 240_000);
 
   it('refuses bad arguments with exit code 2', async () => {
     const r = await atmp(['decision', 'cotisation-supplementaire', '--siret', '30000000700017', '--code-risque', '52.1BC', '--stade', 'amende', '--date-constat', '2020-03-01']);

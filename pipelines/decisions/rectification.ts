@@ -170,7 +170,8 @@ export async function planifierRectifications(db: Db, o: OptionsRectification = 
     }
     rectifiesPrecedents = rectifies;
   }
-  return lignes;
+  // year order first (the order the rates depend on each other), then establishment and code: the same on both backends
+  return lignes.sort((a, b) => a.annee - b.annee || a.siret.localeCompare(b.siret) || a.code_risque.localeCompare(b.code_risque));
 }
 
 const BASE_LEGALE: Record<MotifRectification, string> = {
