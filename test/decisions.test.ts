@@ -46,6 +46,7 @@ describe('decisions of a rate after the campaign', () => {
     expect(r.restes).toEqual([{ annee: 2021, debut: '2021-01-01', fin: '2021-09-30' }]);
     // cost: masse 2018 1 000 000 × 0,166154 % × 3/12
     expect(r.decisions[0].cout_estime).toBe('415.38');
+    expect(r.decisions[0].motif).toBe('ristourne travail de 10 % de la part collective (1 − f) × taux collectif du taux mixte (mesures de prévention)');
   });
 
   it('refuses a ristourne on an individual rate and beyond 25 %', async () => {

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { action, parseAnnee, printJson, withDb } from '../run.ts';
 import { UserError } from '../../lib/errors.ts';
 import { lireDate } from '../../lib/cellules.ts';
+import { D } from '../../rules/decimal.ts';
 import { problemeSiret } from '../../lib/siret.ts';
 import { STADES, type StadeCotisation } from '../../rules/cotisation-supplementaire.ts';
 import { accorderRistourne, accorderRistourneTrajet, budgetRistournes, imposerCotisation, type ResultatAjustement } from '../../pipelines/decisions/ajustements.ts';
@@ -38,14 +39,16 @@ const section = (v: string | undefined) => {
   return v as 'principale' | 'fsna' | 'bureau';
 };
 
+const points = (p: string | null) => (p == null ? '—' : D(p).toDecimalPlaces(4).toString().replace('.', ','));
+
 const ligne = (d: LigneDecision & { nouvelle?: boolean }) =>
-  `décision n° ${d.id} ${LIBELLE_NATURE[d.nature]} ${d.annee} ${d.siret} ${d.code_risque} (${d.section}) : ${d.taux.replace('.', ',')} % du ${d.debut} au ${d.fin}${d.pourcentage ? ` (${d.pourcentage} %, ${d.points} point)` : ''}${d.remplace_id ? `, remplace n° ${d.remplace_id}` : ''}${d.nouvelle === false ? ' — déjà enregistrée, rien de changé' : ''}`;
+  `décision n° ${d.id} ${LIBELLE_NATURE[d.nature]} ${d.annee} ${d.siret} ${d.code_risque} (${d.section}) : ${d.taux.replace('.', ',')} % du ${d.debut} au ${d.fin}${d.pourcentage ? ` (${d.pourcentage} %, ${points(d.points)} point)` : ''}${d.remplace_id ? `, remplace n° ${d.remplace_id}` : ''}${d.nouvelle === false ? ' — déjà enregistrée, rien de changé' : ''}`;
 
 function afficher(r: ResultatAjustement & { lettres: string[] }, json?: boolean) {
   if (json) return printJson(r);
   const out = r.decisions.map(ligne);
   out.push(...r.lettres);
-  for (const reste of r.restes) out.push(`  ${reste.debut} au ${reste.fin} : aucun taux ${reste.annee} notifié ; à décider une fois la campagne ${reste.annee} validée`);
+  for (const reste of r.restes) out.push(`  du ${reste.debut} au ${reste.fin} : aucun taux ${reste.annee} notifié ; à décider une fois la campagne ${reste.annee} validée`);
   process.stdout.write(out.join('\n') + '\n');
 }
 
@@ -153,7 +156,7 @@ export function register(program: Command) {
       const out = [
         `Ristournes ${b.annee} : cotisations AT/MP de la région ${b.cotisations_region} € (${b.etablissements} établissements) ; plafond 0,40 % : ${b.plafond} €`,
         `  accordé ${b.accorde} € (${b.taux_utilise ?? '—'} % du plafond) ; disponible ${b.disponible} €`,
-        ...b.ristournes.map((r: any) => `  n° ${r.id} ${r.siret} ${r.code_risque} : ${r.pourcentage} % (${r.points} point) du ${String(r.debut).slice(0, 10)} au ${String(r.fin).slice(0, 10)}, coût estimé ${r.cout_estime} €`),
+        ...b.ristournes.map((r: any) => `  n° ${r.id} ${r.siret} ${r.code_risque} : ${r.pourcentage} % (${points(r.points)} point) du ${String(r.debut).slice(0, 10)} au ${String(r.fin).slice(0, 10)}, coût estimé ${r.cout_estime} €`),
       ];
       process.stdout.write(out.join('\n') + '\n');
     }));

@@ -89,7 +89,7 @@ export async function budgetRistournes(conn: Knex, annee: number) {
 }
 
 type Calcul = (trx: Knex.Transaction, ctx: NonNullable<Awaited<ReturnType<typeof base>>>, periode: { annee: number; debut: string; fin: string }) => Promise<{
-  taux: Decimal; points: Decimal; pourcentage: Decimal; etapes: Etape[]; cout?: Decimal; baseLegale: string; remplace?: number | null;
+  taux: Decimal; points: Decimal; pourcentage: Decimal; etapes: Etape[]; cout?: Decimal; baseLegale: string; remplace?: number | null; motif?: string;
 }>;
 
 async function enregistrerParAnnee(db: Db, d: Demande, nature: 'ristourne' | 'ristourne_trajet' | 'cotisation_supplementaire', debut: string, fin: string, cle: string, motif: string, calcul: Calcul): Promise<ResultatAjustement> {
@@ -114,7 +114,7 @@ async function enregistrerParAnnee(db: Db, d: Demande, nature: 'ristourne' | 'ri
       const { decision, nouvelle } = await enregistrerDecision(trx, {
         siret: d.siret, siren: d.siret.slice(0, 9), code_risque: d.codeRisque, section: ctx.calendrier.section, annee: p.annee, nature,
         taux: c.taux.toFixed(2), pourcentage: c.pourcentage.toString(), points: c.points.toString(), debut: p.debut, fin: p.fin,
-        motif, base_legale: c.baseLegale, remplace_id: c.remplace ?? null, decide_par: d.agent, cout_estime: c.cout?.toFixed(2) ?? null,
+        motif: c.motif ?? motif, base_legale: c.baseLegale, remplace_id: c.remplace ?? null, decide_par: d.agent, cout_estime: c.cout?.toFixed(2) ?? null,
         explication: [...(ctx.base.explication ?? []).slice(-1), ...c.etapes], cle: cleAnnee,
       });
       res.decisions.push({ ...decision, nouvelle });
@@ -129,13 +129,14 @@ export async function accorderRistourne(db: Db, d: Demande & { pourcentage: stri
   const fin = d.fin ?? unAnMoinsUnJour(debut);
   const pct = decimal(d.pourcentage, '--pourcentage');
   const motif = d.motif ?? `ristourne travail de ${d.pourcentage} % du taux collectif (mesures de prévention)`;
+  const motifMixte = d.motif ?? `ristourne travail de ${d.pourcentage} % de la part collective (1 − f) × taux collectif du taux mixte (mesures de prévention)`;
   return enregistrerParAnnee(db, d, 'ristourne', debut, fin, `ristourne/${d.siret}/${d.codeRisque}/${d.section ?? ''}/${d.dateDecision}`, motif, async (trx, ctx, p) => {
     const r = regle(() => ristourneTravail({ annee: p.annee, mode: ctx.mode, tauxCollectif: ctx.tauxCollectif, fraction: ctx.fraction, tauxEnVigueur: ctx.tauxBase, pourcentage: pct, dateDecision: d.dateDecision, fin }));
     const [{ masse }] = await runSql<{ masse: string }>(trx, 'decisions/masse-etablissement.sql', { siret: d.siret, annee: p.annee });
     const cout = coutAjustement(D(masse), r.points, moisCouverts(p.debut, p.fin));
     const b = await budgetAnnee(trx, p.annee);
     const v = regle(() => verifierBudgetRistournes(b.cotisations, b.accorde, cout));
-    return { taux: r.taux, points: r.points, pourcentage: pct, etapes: [r.etape, v.etape], cout, baseLegale: 'arrêté du 9 décembre 2010 art. 2, 3 et 7' };
+    return { taux: r.taux, points: r.points, pourcentage: pct, etapes: [r.etape, v.etape], cout, baseLegale: 'arrêté du 9 décembre 2010 art. 2, 3 et 7', motif: ctx.mode === 'mixte' ? motifMixte : motif };
   });
 }
 
