@@ -73,6 +73,18 @@ describe('decisions of a rate after the campaign', () => {
     expect(await db.knex('decision_taux').count({ n: '*' }).first()).toEqual(n);
   });
 
+  it('a cotisation supplémentaire on a section with a ristourne: the rate in force adds both (2,40 + 25 % − 0,24 = 2,76)', async () => {
+    const r = await imposerCotisation(db, { siret: '40000000600017', codeRisque: '52.1BC', agent, stade: 'injonction', dateConstat: '2020-09-01' });
+    expect(r.decisions[0]).toMatchObject({ taux: '2.76', points: '0.6' });
+    expect(r.decisions[0].explication!.at(-1)).toMatchObject({ id: 'taux_en_vigueur', entrees: { taux_avant: '2.16', taux_base: '2.40' }, valeur: '2.76' });
+    const lignes = (await exporterTaux(db.knex, 2020, '400000006')).filter((l) => l.code_risque === '52.1BC');
+    expect(lignes.map((l) => [l.taux, l.debut, l.fin, l.nature])).toEqual([
+      ['2.40', '2020-01-01', '2020-06-30', 'campagne'],
+      ['2.16', '2020-07-01', '2020-08-31', 'ristourne'],
+      ['2.76', '2020-09-01', '2020-12-31', 'cotisation_supplementaire'],
+    ]);
+  });
+
   it('cotisation supplémentaire: 25 % after the injonction, raised to 50 % once the deadline passes; a repeat needs an earlier one', async () => {
     const a = await imposerCotisation(db, { siret: '20000000800017', codeRisque: '27.1ZF', section: 'principale', agent, stade: 'injonction', dateConstat: '2020-03-15' });
     expect(a.decisions[0]).toMatchObject({ taux: '2.15', debut: '2020-03-15', fin: '2020-12-31' });

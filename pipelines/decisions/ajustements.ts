@@ -14,7 +14,8 @@ import {
 } from '../../rules/ristourne.ts';
 import { cotisationSupplementaire, type StadeCotisation } from '../../rules/cotisation-supplementaire.ts';
 import { chargerBareme } from '../bareme/load.ts';
-import { enregistrerDecision, enVigueur, lireDecisions, normaliser, type LigneDecision } from './store.ts';
+import { enregistrerDecision, enVigueur, lireDecisions, normaliser, versRegle, type LigneDecision } from './store.ts';
+import { calendrier, type Decision } from '../../rules/taux-en-vigueur.ts';
 
 export interface Demande {
   siret: string;
@@ -111,6 +112,15 @@ async function enregistrerParAnnee(db: Db, d: Demande, nature: 'ristourne' | 'ri
         continue;
       }
       const c = await calcul(trx, ctx, p);
+      // the rate in force from the start of the decision, with the other adjustments in force on the section
+      const section = (await lireDecisions(trx, { sirets: [d.siret], annee: p.annee })).filter((x) => x.code_risque === d.codeRisque && x.section === ctx.calendrier.section);
+      const cetteDecision: Decision = { id: Number.MAX_SAFE_INTEGER, nature, taux: c.taux, pourcentage: c.pourcentage, points: c.points, debut: p.debut, fin: p.fin, remplaceId: c.remplace ?? null };
+      const enVigueurApres = calendrier([...section.map(versRegle), cetteDecision]).find((x) => x.debut <= p.debut && x.fin >= p.debut)?.taux ?? c.taux;
+      c.etapes.push({
+        id: 'taux_en_vigueur', regle: 'taux en vigueur à compter de la décision : taux de base et ajustements en cours (ristournes, cotisations supplémentaires)',
+        reference: 'arrêté du 9 décembre 2010', entrees: { taux_avant: ctx.segment.taux.toFixed(2), taux_base: ctx.tauxBase.toFixed(2) }, valeur: enVigueurApres.toFixed(2),
+      });
+      c.taux = enVigueurApres;
       const { decision, nouvelle } = await enregistrerDecision(trx, {
         siret: d.siret, siren: d.siret.slice(0, 9), code_risque: d.codeRisque, section: ctx.calendrier.section, annee: p.annee, nature,
         taux: c.taux.toFixed(2), pourcentage: c.pourcentage.toString(), points: c.points.toString(), debut: p.debut, fin: p.fin,
