@@ -60,3 +60,13 @@ export function cotisationSupplementaire(e: EntreeCotisation) {
   };
   return { pourcentage: p, points, taux, debut: e.dateConstat, fin: e.fin, etape };
 }
+
+/** The measures are carried out: the cotisation supplémentaire in force ends the day before (art. 8: "jusqu'à la réalisation des mesures"). */
+export function finCotisation(e: { dateRealisation: string; debutEnCours: string }) {
+  if (e.dateRealisation <= e.debutEnCours) throw new RegleError(`mesures réalisées le ${e.dateRealisation} : la cotisation supplémentaire en cours court depuis le ${e.debutEnCours}`);
+  const etape: Etape = {
+    id: 'fin_cotisation_supplementaire', regle: `mesures réalisées le ${e.dateRealisation} : fin de la cotisation supplémentaire`,
+    reference: 'arrêté du 9 décembre 2010 art. 8', entrees: { date: e.dateRealisation }, valeur: '0',
+  };
+  return { pourcentage: D(0), points: D(0), etape };
+}

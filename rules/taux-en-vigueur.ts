@@ -71,7 +71,8 @@ export function calendrier(decisions: Decision[], toutes: Decision[] = decisions
     const bases = couvrent.filter((d) => estBase(d.nature)).sort((a, b) => a.id - b.id);
     const base = bases.at(-1);
     if (!base) continue;
-    const ajustements = couvrent.filter((d) => !estBase(d.nature)).sort((a, b) => a.id - b.id);
+    // an adjustment of no effect (the end of a cotisation supplémentaire, measures carried out) only ends the one it replaces
+    const ajustements = couvrent.filter((d) => !estBase(d.nature) && !pointsAjustement(d, base.taux).isZero()).sort((a, b) => a.id - b.id);
     let taux = base.taux;
     for (const a of ajustements) taux = taux.plus(pointsAjustement(a, base.taux));
     taux = arrondirTaux(taux.lt(0) ? D(0) : taux);

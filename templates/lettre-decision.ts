@@ -34,6 +34,7 @@ const OBJET: Record<string, string> = {
   ristourne: 'décision de ristourne',
   ristourne_trajet: 'décision de ristourne trajet',
   cotisation_supplementaire: 'imposition d’une cotisation supplémentaire',
+  fin_cotisation_supplementaire: 'fin de la cotisation supplémentaire (mesures réalisées)',
   creation: 'notification de taux (section créée en cours d’année)',
   reclassement: 'notification de taux (changement de code risque)',
 };

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDb, type TestDb } from './helpers/db.ts';
 import { importerFixtureCampagne, lireFixtureCampagne } from './helpers/campagne-2020.ts';
 import { lancerCampagne, validerCampagne } from '../pipelines/campagne/run.ts';
-import { accorderRistourne, accorderRistourneTrajet, budgetRistournes, imposerCotisation } from '../pipelines/decisions/ajustements.ts';
+import { accorderRistourne, accorderRistourneTrajet, budgetRistournes, imposerCotisation, terminerCotisation } from '../pipelines/decisions/ajustements.ts';
 import { deciderCreation, deciderReclassement } from '../pipelines/decisions/en-cours-annee.ts';
 import { exporterTaux, versCsv, COLONNES_EXPORT } from '../pipelines/decisions/export.ts';
 import { historiqueDecisions, texteHistorique } from '../pipelines/decisions/historique.ts';
@@ -92,6 +92,10 @@ describe('decisions of a rate after the campaign', () => {
     const b = await imposerCotisation(db, { siret: '20000000800017', codeRisque: '27.1ZF', section: 'principale', agent, stade: 'delai-depasse', dateConstat: '2020-06-01' });
     expect(b.decisions[0]).toMatchObject({ taux: '2.58', remplace_id: a.decisions[0].id });
     await expect(imposerCotisation(db, { siret: '60000000400017', codeRisque: '27.1ZF', agent, stade: 'recidive', dateConstat: '2020-04-01' })).rejects.toThrow(/aucune cotisation supplémentaire de l’établissement dans les trois ans/);
+    // the measures are carried out on 1 October: the cotisation ends on 30 September
+    const fin = await terminerCotisation(db, { siret: '20000000800017', codeRisque: '27.1ZF', section: 'principale', agent, date: '2020-10-01' });
+    expect(fin.decisions[0]).toMatchObject({ taux: '1.72', pourcentage: '0', remplace_id: b.decisions[0].id });
+    await expect(terminerCotisation(db, { siret: '60000000400017', codeRisque: '27.1ZF', agent, date: '2020-10-01' })).rejects.toThrow(/aucune cotisation supplémentaire en cours le 2020-10-01/);
   });
 
   it('ristourne trajet takes a share of M1 only (2020: M1 0,18; 50 % → 0,09 point)', async () => {
@@ -119,7 +123,8 @@ describe('decisions of a rate after the campaign', () => {
       ['00.00B', 'bureau', '1.72', '2020-01-01', '2020-12-31', 'campagne'],
       ['27.1ZF', 'principale', '1.72', '2020-01-01', '2020-03-14', 'campagne'],
       ['27.1ZF', 'principale', '2.15', '2020-03-15', '2020-05-31', 'cotisation_supplementaire'],
-      ['27.1ZF', 'principale', '2.58', '2020-06-01', '2020-12-31', 'cotisation_supplementaire'],
+      ['27.1ZF', 'principale', '2.58', '2020-06-01', '2020-09-30', 'cotisation_supplementaire'],
+      ['27.1ZF', 'principale', '1.72', '2020-10-01', '2020-12-31', 'campagne'],
     ]);
     expect(de('50000000500016')).toEqual([
       ['27.1ZF', 'principale', '2.70', '2020-01-01', '2020-06-30', 'campagne'],

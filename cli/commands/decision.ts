@@ -7,7 +7,7 @@ import { lireDate } from '../../lib/cellules.ts';
 import { D } from '../../rules/decimal.ts';
 import { problemeSiret } from '../../lib/siret.ts';
 import { STADES, type StadeCotisation } from '../../rules/cotisation-supplementaire.ts';
-import { accorderRistourne, accorderRistourneTrajet, budgetRistournes, imposerCotisation, type ResultatAjustement } from '../../pipelines/decisions/ajustements.ts';
+import { accorderRistourne, accorderRistourneTrajet, budgetRistournes, imposerCotisation, terminerCotisation, type ResultatAjustement } from '../../pipelines/decisions/ajustements.ts';
 import { deciderCreation, deciderReclassement, enregistrerNotification, enregistrerRecours } from '../../pipelines/decisions/en-cours-annee.ts';
 import { COLONNES_EXPORT, exporterTaux, versCsv } from '../../pipelines/decisions/export.ts';
 import { LIBELLE_NATURE } from '../../pipelines/decisions/historique.ts';
@@ -90,6 +90,13 @@ export function register(program: Command) {
     .action(action(async (o: Commun & { stade: string; dateConstat: string; pourcentage?: string; fin?: string }) => {
       if (!STADES.includes(o.stade as StadeCotisation)) throw new UserError(`--stade ${o.stade} : ${STADES.join(', ')}`, 2);
       const r = await withDb(async (db) => ({ ...(await imposerCotisation(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, stade: o.stade as StadeCotisation, pourcentage: o.pourcentage, dateConstat: dateOption(o.dateConstat, '--date-constat'), fin: o.fin && dateOption(o.fin, '--fin') })), lettres: await lettres(db) }));
+      afficher(r, o.json);
+    }));
+
+  communes(decision.command('fin-cotisation').description('mesures réalisées : la cotisation supplémentaire en cours prend fin la veille de cette date'))
+    .requiredOption('--date <AAAA-MM-JJ>', 'date de réalisation des mesures')
+    .action(action(async (o: Commun & { date: string }) => {
+      const r = await withDb(async (db) => ({ ...(await terminerCotisation(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, date: dateOption(o.date, '--date') })), lettres: await lettres(db) }));
       afficher(r, o.json);
     }));
 

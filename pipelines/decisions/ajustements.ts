@@ -12,7 +12,7 @@ import { RegleError, type Etape } from '../../rules/explication.ts';
 import {
   coutAjustement, premierDuMoisSuivant, ristourneTrajet, ristourneTravail, unAnMoinsUnJour, verifierBudgetRistournes, PLAFOND_BUDGET_RISTOURNES,
 } from '../../rules/ristourne.ts';
-import { cotisationSupplementaire, type StadeCotisation } from '../../rules/cotisation-supplementaire.ts';
+import { cotisationSupplementaire, finCotisation, type StadeCotisation } from '../../rules/cotisation-supplementaire.ts';
 import { chargerBareme } from '../bareme/load.ts';
 import { enregistrerDecision, enVigueur, lireDecisions, normaliser, versRegle, type LigneDecision } from './store.ts';
 import { calendrier, type Decision } from '../../rules/taux-en-vigueur.ts';
@@ -179,6 +179,19 @@ export async function imposerCotisation(db: Db, d: Demande & { stade: StadeCotis
       ? (await trx('decision_taux').whereIn('id', ctx.segment.ajustements).where({ nature: 'cotisation_supplementaire' }).orderBy('id', 'desc').first())
       : undefined;
     return { taux: r.taux, points: r.points, pourcentage: r.pourcentage, etapes: [r.etape], baseLegale: r.etape.reference, remplace: enCours ? Number(enCours.id) : null };
+  });
+}
+
+/** The measures are carried out on `date`: the cotisation supplémentaire in force ends the day before. */
+export async function terminerCotisation(db: Db, d: Demande & { date: string }) {
+  const annee = Number(d.date.slice(0, 4));
+  return enregistrerParAnnee(db, d, 'cotisation_supplementaire', d.date, `${annee}-12-31`, `fin-cotisation/${d.siret}/${d.codeRisque}/${d.section ?? ''}/${d.date}`, d.motif ?? `mesures réalisées le ${d.date} : fin de la cotisation supplémentaire`, async (trx, ctx) => {
+    const enCours = ctx.segment.ajustements.length
+      ? await trx('decision_taux').whereIn('id', ctx.segment.ajustements).where({ nature: 'cotisation_supplementaire' }).orderBy('id', 'desc').first()
+      : undefined;
+    if (!enCours) throw new UserError(`aucune cotisation supplémentaire en cours le ${d.date} pour ${d.siret} ${d.codeRisque}`);
+    const r = regle(() => finCotisation({ dateRealisation: d.date, debutEnCours: normaliser(enCours).debut }));
+    return { taux: ctx.tauxBase, points: r.points, pourcentage: r.pourcentage, etapes: [r.etape], baseLegale: 'arrêté du 9 décembre 2010 art. 8', remplace: Number(enCours.id) };
   });
 }
 

@@ -33,7 +33,7 @@ export async function rendreLettres(db: Db, o: { outDir: string; date: string })
     const etapes = (typeof d.explication === 'string' ? JSON.parse(d.explication) : d.explication) as { entrees?: Record<string, string> }[] | null;
     const base = d.nature === 'rectification' || d.nature === 'reclassement' ? d.ancien_base : (etapes?.find((e) => e.entrees?.taux_avant)?.entrees?.taux_avant ?? etapes?.find((e) => e.entrees?.taux_en_vigueur)?.entrees?.taux_en_vigueur ?? null);
     g.decisions.push({
-      id: Number(d.id), nature: d.nature, annee: d.annee, siret: d.siret, siren: d.siren, raison_sociale: info.raison_sociale ?? null, code_risque: d.code_risque, section: d.section,
+      id: Number(d.id), nature: d.nature === 'cotisation_supplementaire' && Number(d.pourcentage) === 0 ? 'fin_cotisation_supplementaire' : d.nature, annee: d.annee, siret: d.siret, siren: d.siren, raison_sociale: info.raison_sociale ?? null, code_risque: d.code_risque, section: d.section,
       ancien_taux: base == null ? null : Number(base).toFixed(2), taux: Number(d.taux).toFixed(2), debut: iso(d.debut), fin: iso(d.fin), motif: d.motif, base_legale: d.base_legale,
     });
     groupes.set(k, g);
