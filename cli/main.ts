@@ -1,5 +1,7 @@
 /** The `atmp` command line: a thin layer over pipelines/, no logic of its own. */
 import { Command } from 'commander';
+import { register as decision } from './commands/decision.ts';
+import { register as rectification } from './commands/rectification.ts';
 import { register as bareme } from './commands/bareme.ts';
 import { register as db } from './commands/db.ts';
 import { register as simulate } from './commands/simulate.ts';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (s, write) => write(s) });
   for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, notifications, compte, serveur, stats, schedule, db]) reg(program);
   program.exitOverride();
+  // decisions after the campaign (docs/decisions.md)
+  for (const reg of [decision, rectification]) reg(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { action, printJson, withDb } from '../run.ts';
 import { vueEtablissement, type VueEtablissement } from '../../pipelines/ingest-dsn/etablissement.ts';
 import { etablissementReferentiel, type EtablissementReferentiel } from '../../pipelines/ingest-referentiel/etablissement.ts';
 import { problemeSiret } from '../../lib/siret.ts';
+import { historiqueDecisions, historiqueJson, texteHistorique } from '../../pipelines/decisions/historique.ts';
 import { UserError } from '../../lib/errors.ts';
 
 /** The "compte employeur" of one establishment: référentiel (classification, sections, rates, claims) and DSN facts. */
@@ -19,23 +20,25 @@ export function register(program: Command) {
         const siret = siretArg.replace(/\s/g, '');
         const p = problemeSiret(siret);
         if (p) throw new UserError(p, 2);
-        const { dsn, referentiel } = await withDb(async (db) => {
+        const { dsn, referentiel, decisions } = await withDb(async (db) => {
           const referentiel = await etablissementReferentiel(db.knex, siret);
+          const decisions = await historiqueDecisions(db.knex, siret);
           let dsn: VueEtablissement | null = null;
           try {
             dsn = await vueEtablissement(db.knex, siret);
           } catch (e) {
             if (!(e instanceof UserError) || e.exitCode !== 1) throw e;
           }
-          return { dsn, referentiel };
+          return { dsn, referentiel, decisions };
         });
         if (!dsn && !referentiel) throw new UserError(`SIRET ${siret} inconnu : ni dans le référentiel ni dans les DSN retenues`);
         if (opts.json) {
-          printJson({ ...(dsn ?? { siret, siren: siret.slice(0, 9), mois: [], annees: [] }), referentiel });
+          printJson({ ...(dsn ?? { siret, siren: siret.slice(0, 9), mois: [], annees: [] }), referentiel, decisions: historiqueJson(decisions) });
           return;
         }
         const out: string[] = [];
         if (referentiel) out.push(...texteReferentiel(referentiel));
+        out.push(...texteHistorique(decisions));
         if (dsn) out.push(...texteDsn(dsn));
         else out.push('  DSN : aucune déclaration retenue');
         process.stdout.write(out.join('\n') + '\n');

@@ -11,6 +11,7 @@ import { UserError } from '../../lib/errors.ts';
 import { runSql } from '../../lib/sql.ts';
 import { withConnexion } from '../../lib/copy.ts';
 import { demarrerJob } from '../../jobs/ledger.ts';
+import { enregistrerDecisionsCampagne } from '../decisions/store.ts';
 import { chargerBareme } from '../bareme/load.ts';
 import { arreteDe } from '../bareme/reference.ts';
 import { anneeEffectif, anneesDeReference, verifierAnnee } from '../../rules/periodes.ts';
@@ -51,7 +52,7 @@ const n = (d: { toString(): string } | null | undefined) => (d == null ? null : 
 /** notified figures keep their 2 published decimals */
 const n2 = (d: { toFixed(dp: number): string } | null | undefined) => (d == null ? null : d.toFixed(2));
 
-function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
+export function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
   const r = l.resultat;
   return {
     annee, siret: l.siret, code_risque: l.code_risque, decision: 1, siren: l.siren, section: l.section,
@@ -240,6 +241,8 @@ export async function validerCampagne(db: Db, annee: number, agent: string): Pro
     if (c.statut === 'validee') throw new UserError(`campagne ${annee} déjà validée le ${new Date(c.validee_le).toISOString().slice(0, 10)}`);
     if (c.statut !== 'calculee') throw new UserError(`campagne ${annee} en cours de calcul : terminez « atmp campagne run --annee ${annee} » avant de valider`);
     await trx('campagne').where({ annee }).update({ statut: 'validee', validee_le: trx.fn.now(), validee_par: agent });
+    // the frozen rates become the first decision of each section's history (pipelines/decisions)
+    await enregistrerDecisionsCampagne(trx, annee, agent);
     return resumeCampagne(trx, annee);
   });
 }

@@ -53,6 +53,8 @@ export function compterSinistres(faits: (SinistreRow & { ctn: string; n: number 
 export async function donneesRapport(knex: Knex, annee: number, date: string): Promise<DonneesRapport> {
   const campagne = await knex('campagne').where({ annee }).first();
   if (!campagne) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
+  // decisions after the campaign (pipelines/decisions): rectifications, ristournes, cotisations supplémentaires
+  const [decisions] = await runSql<Record<string, number>>(knex, 'decisions/compte-rapport.sql', { annee });
   const resume = (await resumeCampagne(knex, annee)) as Record<string, any>;
   const [debut, , fin] = anneesDeReference(annee);
   const [variationsHisto, variations, ctn, faitsSinistres, [{ qualite }]] = await Promise.all([
@@ -125,6 +127,7 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       })),
     },
   };
+  Object.assign(donnees, { decisions });
   const html = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'))(donnees);
   return { annee, html, donnees };
 }
