@@ -1,6 +1,8 @@
 /** The `atmp` command line: a thin layer over pipelines/, no logic of its own. */
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../lib/config.ts';
+import { register as decision } from './commands/decision.ts';
+import { register as rectification } from './commands/rectification.ts';
 import { register as bareme } from './commands/bareme.ts';
 import { register as db } from './commands/db.ts';
 import { register as simulate } from './commands/simulate.ts';
@@ -13,14 +15,18 @@ import { register as generate } from './commands/generate.ts';
 import { register as stats } from './commands/stats.ts';
 import { register as notifications } from './commands/notifications.ts';
 import { register as demoCmd } from './commands/demo.ts';
+import { register as serveur } from './commands/serveur.ts';
+import { register as compte } from './commands/compte.ts';
 
 export function buildProgram(): Command {
   const program = new Command('atmp')
     .description('Campagne annuelle de tarification AT/MP : DSN, sinistres, calcul des taux, notifications, statistiques')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, notifications, stats, schedule, db]) reg(program);
+  for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, notifications, compte, serveur, stats, schedule, db]) reg(program);
   program.exitOverride();
+  // decisions after the campaign (docs/decisions.md)
+  for (const reg of [decision, rectification]) reg(program);
   return program;
 }
 

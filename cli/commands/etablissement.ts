@@ -3,6 +3,7 @@ import { action, printJson, withDb } from '../run.ts';
 import { vueEtablissement, type VueEtablissement } from '../../pipelines/ingest-dsn/etablissement.ts';
 import { etablissementReferentiel, type EtablissementReferentiel } from '../../pipelines/ingest-referentiel/etablissement.ts';
 import { problemeSiret } from '../../lib/siret.ts';
+import { historiqueDecisions, historiqueJson, texteHistorique } from '../../pipelines/decisions/historique.ts';
 import { UserError } from '../../lib/errors.ts';
 import { tauxCampagnesEtablissement } from '../../pipelines/campagne/verification.ts';
 
@@ -20,20 +21,21 @@ export function register(program: Command) {
         const siret = siretArg.replace(/\s/g, '');
         const p = problemeSiret(siret);
         if (p) throw new UserError(p, 2);
-        const { dsn, referentiel, campagnes } = await withDb(async (db) => {
+        const { dsn, referentiel, campagnes, decisions } = await withDb(async (db) => {
           const referentiel = await etablissementReferentiel(db.knex, siret);
           const campagnes = await tauxCampagnesEtablissement(db.knex, siret);
+          const decisions = await historiqueDecisions(db.knex, siret);
           let dsn: VueEtablissement | null = null;
           try {
             dsn = await vueEtablissement(db.knex, siret);
           } catch (e) {
             if (!(e instanceof UserError) || e.exitCode !== 1) throw e;
           }
-          return { dsn, referentiel, campagnes };
+          return { dsn, referentiel, campagnes, decisions };
         });
         if (!dsn && !referentiel && !campagnes.length) throw new UserError(`SIRET ${siret} inconnu : ni dans le référentiel ni dans les DSN retenues`);
         if (opts.json) {
-          printJson({ ...(dsn ?? { siret, siren: siret.slice(0, 9), mois: [], annees: [] }), referentiel, campagnes });
+          printJson({ ...(dsn ?? { siret, siren: siret.slice(0, 9), mois: [], annees: [] }), referentiel, campagnes, decisions: historiqueJson(decisions) });
           return;
         }
         const out: string[] = [];
@@ -42,12 +44,16 @@ export function register(program: Command) {
         for (const c of campagnes) {
           out.push(`  campagne ${c.annee} (${c.campagne}${c.provisoire ? `, PROVISOIRE : barème ${c.bareme_annee}` : ''}) ${c.code_risque} : ${c.taux === null ? `erreur : ${c.erreur}` : `${c.taux} % (${c.mode})${c.provisoire ? ' provisoire' : ''}`}`);
         }
+        out.push(...texteHistorique(decisions));
         if (dsn) out.push(...texteDsn(dsn));
         else out.push('  DSN : aucune déclaration retenue');
         process.stdout.write(out.join('\n') + '\n');
       }),
     );
 }
+
+/** 2025-05-01 → 01/05/2025 */
+const dateCourte = (d: string) => d.split('-').reverse().join('/');
 
 function texteReferentiel(r: EtablissementReferentiel): string[] {
   const out = [
@@ -58,7 +64,7 @@ function texteReferentiel(r: EtablissementReferentiel): string[] {
     out.push(`  entreprise ${r.entreprise.siren} ${r.entreprise.raisonSociale}${r.entreprise.groupe ? `, groupe ${r.entreprise.groupe.nom}` : ''}`);
   }
   for (const s of r.sections) out.push(`  section ${s.section} : ${s.codeRisque} (CTN ${s.ctn ?? '—'}) ${s.libelle.slice(0, 70)}${s.dateDebut ? ` depuis le ${s.dateDebut}` : ''}`);
-  if (r.tauxNotifies.length) out.push(`  taux notifiés : ${r.tauxNotifies.map((t) => `${t.annee} ${t.codeRisque} ${t.taux} %`).join(' ; ')}`);
+  if (r.tauxNotifies.length) out.push(`  taux notifiés : ${r.tauxNotifies.map((t) => `${t.annee} ${t.codeRisque} ${t.taux} %${t.debut && t.fin ? ` (du ${dateCourte(t.debut)} au ${dateCourte(t.fin)})` : ''}`).join(' ; ')}`);
   for (const s of r.sinistres) {
     out.push(
       `  sinistre ${s.sinistreId} ${s.nature} du ${s.dateAccident} (${s.anneeImputation}) : ${s.categorieIT ?? '—'}${s.categorieIP ? ` + ${s.categorieIP} (${s.anneeIp})` : ''}${s.exclusion ? ` — écarté : ${s.exclusion}` : ` — part ${s.partIT ?? '—'}${s.partIP ? ` / IP ${s.partIP}` : ''}`}${s.imputation === 'utilisateur' ? ' (intérimaire, entreprise utilisatrice)' : ''}`,

@@ -14,6 +14,7 @@ import { demarrerJob, verrouillerJob } from '../../jobs/ledger.ts';
 import { verrouillerDonnees } from '../../jobs/verrou-donnees.ts';
 import { pointArret } from '../../lib/arret-test.ts';
 import { ecartsEntrees, fichiersDsnDepuis } from './verification.ts';
+import { enregistrerDecisionsCampagne } from '../decisions/store.ts';
 import { chargerBareme } from '../bareme/load.ts';
 import { arreteDe } from '../bareme/reference.ts';
 import { anneeEffectif, anneesDeReference, verifierAnnee } from '../../rules/periodes.ts';
@@ -59,7 +60,7 @@ const n = (d: { toString(): string } | null | undefined) => (d == null ? null : 
 /** notified figures keep their 2 published decimals */
 const n2 = (d: { toFixed(dp: number): string } | null | undefined) => (d == null ? null : d.toFixed(2));
 
-function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
+export function ligneEnBase(annee: number, l: LigneTaux, bareme: string) {
   const r = l.resultat;
   return {
     annee, siret: l.siret, code_risque: l.code_risque, decision: 1, siren: l.siren, section: l.section,
@@ -371,6 +372,8 @@ export async function validerCampagne(db: Db, annee: number, agent: string): Pro
       const c = await trx('campagne').where({ annee }).forUpdate().first();
       if (c.statut !== 'calculee' || String(c.calculee_le) !== String(c0.calculee_le)) throw new UserError(`campagne ${annee} recalculée pendant la vérification : relancez la validation`);
       await trx('campagne').where({ annee }).update({ statut: 'validee', validee_le: trx.fn.now(), validee_par: agent });
+      // the frozen rates become the first decision of each section's history (pipelines/decisions)
+      await enregistrerDecisionsCampagne(trx, annee, agent);
       return resumeCampagne(trx, annee);
     });
   } finally {

@@ -39,11 +39,16 @@ export function definitionRapport(d: Data): TDocumentDefinitions {
     styles: { h1: { fontSize: 16, bold: true, color: '#1f3864' }, h2: { fontSize: 12, bold: true, color: '#1f3864', margin: [0, 10, 0, 4] }, th: { bold: true, fillColor: '#eef1f7' } },
     content: [
       { text: `Campagne de tarification AT/MP ${d.annee}`, style: 'h1' },
-      { text: `${d.statut} — rapport établi le ${d.date}`, margin: [0, 2, 0, 10], color: '#555' },
+      { text: `${d.statut} — rapport établi le ${d.date}`, margin: [0, 2, 0, 0], color: '#555' },
+      { text: d.validite, margin: [0, 2, 0, 10], color: '#555' },
       tableau(
         ['Sections tarifées', 'Entreprises', 'Taux moyen pondéré', 'Écrêtements hausse / baisse', 'Erreurs'],
         [[`${r.calculees} / ${r.sections}`, String(r.entreprises), d.tauxMoyen, `${r.ecretements?.hausse ?? 0} / ${r.ecretements?.baisse ?? 0}`, String(r.erreurs)]],
       ),
+      ...(d.decisions ? [tableau(
+        ['Rectifications', 'Ristournes', 'Cotisations supplémentaires', 'Taux en cours d’année'],
+        [[String(d.decisions.rectifications), String(d.decisions.ristournes), String(d.decisions.cotisations_supplementaires), String(d.decisions.en_cours_annee)]],
+      )] : []),
       { columns: [{ svg: svgPdf(d.graphiques.modes), width: 255, font: 'Helvetica' }, { svg: svgPdf(d.graphiques.ecretements), width: 255, font: 'Helvetica' }] },
       { svg: svgPdf(d.graphiques.distribution), width: 520, margin: [0, 8, 0, 0], font: 'Helvetica' },
       { svg: svgPdf(d.graphiques.variations), width: 520, margin: [0, 8, 0, 0], font: 'Helvetica' },
