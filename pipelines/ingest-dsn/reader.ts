@@ -230,8 +230,8 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
         const n = v?.get(1);
         const nd = v?.get(2);
         if (n === undefined || nd === undefined) throw new DsnError(o.lineNo, 'S90.G00.90 : rubriques .001 et .002 obligatoires');
-        if (!/^\d+$/.test(n)) throw new DsnError(o.lineNo, `S90.G00.90.001 : valeur '${n}' invalide (nombre entier, chiffres seuls)`);
-        if (!/^\d+$/.test(nd)) throw new DsnError(o.lineNo, `S90.G00.90.002 : valeur '${nd}' invalide (nombre entier, chiffres seuls)`);
+        if (!/^\d+$/.test(n)) throw new DsnError(o.lineNo, 'S90.G00.90.001 : valeur invalide (nombre entier, chiffres seuls, sans espace)');
+        if (!/^\d+$/.test(nd)) throw new DsnError(o.lineNo, 'S90.G00.90.002 : valeur invalide (nombre entier, chiffres seuls, sans espace)');
         if (+n !== envoiRecords) {
           throw new DsnError(o.lineNo, `S90.G00.90.001 : ${n} enregistrements annoncés, ${envoiRecords} lus (envoi tronqué ou altéré)`);
         }
@@ -263,11 +263,11 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
         break;
       case K_S50:
         // date de versement: a real date [norme] (an impossible one means an altered file)
-        if (v?.has(1) && !dateDsn(v.get(1)!)) throw new DsnError(o.lineNo, `S21.G00.50.001 : date de versement '${v.get(1)}' impossible`);
+        if (v?.has(1) && !dateDsn(v.get(1)!)) throw new DsnError(o.lineNo, 'S21.G00.50.001 : date de versement impossible');
         break;
       case K_S51:
         for (const k of [1, 2]) {
-          if (v?.has(k) && !dateDsn(v.get(k)!)) throw new DsnError(o.lineNo, `S21.G00.51.00${k} : date '${v.get(k)}' impossible`);
+          if (v?.has(k) && !dateDsn(v.get(k)!)) throw new DsnError(o.lineNo, `S21.G00.51.00${k} : date impossible`);
         }
         break;
       case K_S62:
@@ -305,7 +305,7 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
           const fin = v.get(3);
           if (fin !== undefined && !dateDsn(fin)) throw new DsnError(o.lineNo, 'S21.G00.78.003 : date impossible');
           const m = v.get(4);
-          if (m === undefined || !MONTANT_RE.test(m)) throw new DsnError(o.lineNo, `S21.G00.78.004 : montant invalide ('${m === undefined ? '' : m.length > 30 ? m.slice(0, 30) + '…' : m}' : format -?9.99, au plus 12 chiffres avant le point)`);
+          if (m === undefined || !MONTANT_RE.test(m)) throw new DsnError(o.lineNo, 'S21.G00.78.004 : montant invalide (format -?9.99, au plus 12 chiffres avant le point)');
           decl.individu.bases.push({ mois: debut.slice(0, 8) + '01', montant: D(m), contrat: v.get(6), line: o.lineNo });
         }
         break;
@@ -438,7 +438,7 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
       else if (kind === K_S06 && n === 1) decl.siren = value;
       else if (kind === K_S11 && n === 1) decl.nic = value;
       else if ((kind === K_S11 && n === 2) || (kind === K_S06 && n === 3)) {
-        if (!APET_RE.test(value)) throw new DsnError(lineNo, `${kind === K_S11 ? 'S21.G00.11.002' : 'S21.G00.06.003'} : code APET '${value.slice(0, 20)}' invalide (code NAF NNNNX attendu)`);
+        if (!APET_RE.test(value)) throw new DsnError(lineNo, `${kind === K_S11 ? 'S21.G00.11.002' : 'S21.G00.06.003'} : code APET invalide (code NAF NNNNX attendu)`);
         if (kind === K_S11) decl.apet = value;
       }
     }
