@@ -20,7 +20,7 @@ import { runSqlScript } from '../lib/sql.ts';
 import { lancerCampagne, validerCampagne } from '../pipelines/campagne/run.ts';
 import { envoyerNotifications, lireDestinataires } from '../pipelines/notifications/pipeline.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
-import { modeRendu, rendreDefinition } from '../pipelines/notifications/rendu.ts';
+import { rendreDefinition } from '../pipelines/notifications/rendu.ts';
 import { definitionNotification } from '../templates/notification.ts';
 
 const ANNEE = 2024;
@@ -85,12 +85,10 @@ try {
   // baseline: plain pdfmake as shipped, single thread, same notifications
   const c = await db.knex('campagne').where({ annee: ANNEE }).first();
   const dests = (await lireDestinataires(db.knex, ANNEE, config, new Date(c.validee_le))).slice(0, echantillon);
-  modeRendu('pdfmake');
   await rendreDefinition(definitionNotification(dests[0].donnees)); // warm-up
   t = performance.now();
   for (const d of dests) await rendreDefinition(definitionNotification(d.donnees));
   const base_s = (performance.now() - t) / 1000;
-  modeRendu('rapide');
   await rendreDefinition(definitionNotification(dests[0].donnees));
   t = performance.now();
   for (const d of dests) await rendreDefinition(definitionNotification(d.donnees));

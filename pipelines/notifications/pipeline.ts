@@ -26,7 +26,7 @@ import type { Etape } from '../../rules/explication.ts';
 import type { DonneesNotification, SectionNotifiee } from '../../templates/notification.ts';
 import { courrielNotification } from '../../templates/mail.ts';
 import { notificationsConfig, type NotificationsConfig } from './config.ts';
-import { rendreNotification, sansPretenuring } from './rendu.ts';
+import { rendreNotification } from './rendu.ts';
 import { creerExpediteur, type Expediteur, type ResultatEnvoi } from './transport.ts';
 
 const ICI = dirname(fileURLToPath(import.meta.url));
@@ -204,15 +204,14 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
   };
   if (!aRendre.length) return { destinataires: destinataires.length, rendues: 0 };
   const workers = Math.min(config.workers, aRendre.length);
-  sansPretenuring();
   if (workers <= 1 && config.workers <= 1) {
     for (const d of aRendre) await enregistrer(d, await rendreNotification(d.donnees));
   } else {
     const pool = new Piscina({
       filename: join(ICI, 'rendu-worker.mjs'), minThreads: workers, maxThreads: workers,
-      // the worker's heap is capped: a runaway document cannot take the host down (docs/ecosystem.md §4); a larger
-      // young generation than V8's default: rendering allocates ~4 MB of short-lived objects per document, and
-      // fewer scavenges of a larger space cost less (measured: 128 MB ~5-10 % faster than 64 MB, 2 threads)
+      // the worker's heap is capped, so a runaway document cannot take the host down; its young generation is
+      // larger than V8's default: a document allocates megabytes of short-lived objects, and fewer scavenges of a
+      // larger space cost less
       resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 128 },
     });
     try {
