@@ -27,7 +27,7 @@ export interface JobRun {
 type LockConn = { query: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> };
 
 /** Takes the advisory lock of (job, periode) or throws a clear refusal. */
-async function verrouiller(db: Db, cle: string): Promise<() => Promise<void>> {
+export async function verrouiller(db: Db, cle: string): Promise<() => Promise<void>> {
   const sql = 'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok';
   const unlock = 'select pg_advisory_unlock(hashtextextended($1, 0))';
   if (db.backend === 'pglite') {
