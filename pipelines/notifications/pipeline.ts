@@ -29,6 +29,7 @@ import { UserError } from '../../lib/errors.ts';
 import { runSql } from '../../lib/sql.ts';
 import { verrouiller } from '../../jobs/ledger.ts';
 import type { Etape } from '../../rules/explication.ts';
+import { joursReputeeNotifiee } from '../../rules/delais.ts';
 import type { DonneesNotification, SectionNotifiee } from '../../templates/notification.ts';
 import { courrielNotification } from '../../templates/mail.ts';
 import { notificationsConfig, type NotificationsConfig } from './config.ts';
@@ -357,7 +358,7 @@ async function reglerIncertaines(knex: Knex, opts: SendOptions, exp: Expediteur 
     const ou = knex('notification').where({ annee, destinataire_siren: n.siren, statut: 'envoi_en_cours' }).whereRaw('not notification_expediteur_actif(reserve_par)');
     if (action === 'confirmer') {
       await ou.update({
-        statut: 'envoyee', envoyee_le: knex.fn.now(), reputee_notifiee_le: knex.raw('(current_date + 15)'), reserve_par: null,
+        statut: 'envoyee', envoyee_le: knex.fn.now(), reputee_notifiee_le: knex.raw('(current_date + ?::int)', [joursReputeeNotifiee(annee).valeur]), reserve_par: null,
         reponse_smtp: verdict === 'livre' ? 'fichier .eml présent (écrit avant l’interruption)' : 'confirmé par l’opérateur après vérification',
       });
     } else {
@@ -398,7 +399,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
     acceptees = [];
     if (lot.length) {
       ecritures = ecritures.then(() =>
-        runSql(knex, 'notifications/envois-acceptes.sql', { annee, sirens: lot.map((a) => a.siren), reponses: lot.map((a) => a.reponse) }),
+        runSql(knex, 'notifications/envois-acceptes.sql', { annee, jours: joursReputeeNotifiee(annee).valeur, sirens: lot.map((a) => a.siren), reponses: lot.map((a) => a.reponse) }),
       ).catch((e) => {
         registreEnPanne = true;
         throw e;
