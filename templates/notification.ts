@@ -4,9 +4,10 @@
  * from the stored explanation steps (rules/explication.ts: nothing is recomputed here, figures are only formatted),
  * and the voies de recours. Pure: the same data always gives the same definition.
  *
- * Contents follow docs/tarification-atmp.md §11 (no regulatory list exists: SIRET, code risque and label, section,
- * mode, effectif, rate; per year masse salariale, claims per category, valeur du risque; TB, M1–M4, TNI, TNC,
- * fraction, previous rate and écrêtement; voies de recours: 2 months, CSS R.142-1-A III, Cour d'appel d'Amiens).
+ * No regulatory text lists a notification's contents; it carries what the compte AT/MP shows and what an employer
+ * needs to check and contest the rate: SIRET, code risque and label, section, mode, effectif, rate; per year masse
+ * salariale, claims per category, valeur du risque; TB, M1–M4, TNI, TNC, fraction, previous rate and écrêtement;
+ * voies de recours (delay from rules/delais.ts, CSS R.142-1-A III, Cour d'appel d'Amiens).
  */
 import type { Content, TableCell } from 'pdfmake';
 import type * as PdfMakeTypes from 'pdfmake';
