@@ -356,15 +356,17 @@ async function reglerIncertaines(knex: Knex, opts: SendOptions, exp: Expediteur 
     const action = verdict === 'livre' ? 'confirmer' : verdict === 'absent' ? 'renvoyer' : opts.incertains && choisie(n) ? opts.incertains : undefined;
     if (!action) continue;
     const ou = knex('notification').where({ annee, destinataire_siren: n.siren, statut: 'envoi_en_cours' }).whereRaw('not notification_expediteur_actif(reserve_par)');
+    let fait: number;
     if (action === 'confirmer') {
-      await ou.update({
+      fait = await ou.update({
         statut: 'envoyee', envoyee_le: knex.fn.now(), reputee_notifiee_le: knex.raw('(current_date + ?::int)', [joursReputeeNotifiee(annee).valeur]), reserve_par: null,
         reponse_smtp: verdict === 'livre' ? 'fichier .eml présent (écrit avant l’interruption)' : 'confirmé par l’opérateur après vérification',
       });
     } else {
-      await ou.update({ statut: 'rendue', reserve_par: null, smtp_commence_le: null });
+      fait = await ou.update({ statut: 'rendue', reserve_par: null, smtp_commence_le: null });
     }
-    if (!verdict) reglees.push({ siren: n.siren, message_id: n.message_id, action });
+    // settled by another process meanwhile: not reported twice
+    if (fait === 1 && !verdict) reglees.push({ siren: n.siren, message_id: n.message_id, action });
   }
   return reglees;
 }
