@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -63,15 +63,27 @@ function pic(pid: number): number {
   }
 }
 
+/** CPU time (user + system, all threads) of a live process so far, in seconds; undefined once it is gone. */
+function cpu(pid: number): number | undefined {
+  try {
+    const champs = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // fields 14 and 15 of /proc/PID/stat (utime, stime), in clock ticks of 1/100 s
+    return (Number(champs[11]) + Number(champs[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 interface Passage {
   rendues_ce_passage: number;
   envoyees_ce_passage: number;
 }
 
 /** `atmp notifications send` in `n` processes started together; wall time until the last one ends. */
-async function lancer(n: number, env: Record<string, string>, extra: string[] = []): Promise<{ s: number; passages: Passage[]; rss: number }> {
+async function lancer(n: number, env: Record<string, string>, extra: string[] = []): Promise<{ s: number; passages: Passage[]; rss: number; cpu_s: number }> {
   const t = performance.now();
   let rss = 0;
+  let cpuTotal = 0;
   const passages = await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<Passage>((ok, ko) => {
@@ -80,16 +92,22 @@ async function lancer(n: number, env: Record<string, string>, extra: string[] = 
         let err = '';
         p.stdout.on('data', (d) => (out += d));
         p.stderr.on('data', (d) => (err += d));
-        const sonde = setInterval(() => (rss = Math.max(rss, pic(p.pid!))), 100);
+        // the last CPU reading before the process ends (sampled: it misses at most the last 100 ms)
+        let dernier = 0;
+        const sonde = setInterval(() => {
+          rss = Math.max(rss, pic(p.pid!));
+          dernier = cpu(p.pid!) ?? dernier;
+        }, 100);
         p.on('close', (code) => {
           clearInterval(sonde);
+          cpuTotal += dernier;
           if (code !== 0) ko(new Error(`atmp notifications send : code ${code}\n${err}`));
           else ok(JSON.parse(out) as Passage);
         });
       }),
     ),
   );
-  return { s: (performance.now() - t) / 1000, passages, rss };
+  return { s: (performance.now() - t) / 1000, passages, rss, cpu_s: cpuTotal };
 }
 
 const outDir = mkdtempSync(join(tmpdir(), 'atmp-bench-notif-out-'));
@@ -105,7 +123,7 @@ try {
     DATABASE_URL: url!, ATMP_SMTP_URL: `smtp://127.0.0.1:${port}`, ATMP_OUT_DIR: outDir, ATMP_NOTIFICATIONS_WORKERS: '1',
     ATMP_SMTP_POOL: process.env.ATMP_SMTP_POOL ?? '5', ATMP_QUIET: '1',
   };
-  const mesures: Record<number, { pdf_s: number; mail_s: number; pdfs: number; mails: number; rss: number }> = {};
+  const mesures: Record<number, { pdf_s: number; mail_s: number; pdfs: number; mails: number; rss: number; cpu_ms_pdf: number }> = {};
   for (const n of [1, 2]) {
     // the same work each time: the outbox and its files emptied
     await db.knex('notification').where({ annee: ANNEE }).delete();
@@ -117,14 +135,17 @@ try {
     const mails = e.passages.reduce((a, p) => a + p.envoyees_ce_passage, 0);
     const recus = (await compter()).recus - avant;
     if (recus !== mails) throw new Error(`reçus ${recus} ≠ envoyés ${mails}`);
-    mesures[n] = { pdf_s: r.s, mail_s: e.s, pdfs, mails, rss: Math.max(r.rss, e.rss) };
+    mesures[n] = { pdf_s: r.s, mail_s: e.s, pdfs, mails, rss: Math.max(r.rss, e.rss), cpu_ms_pdf: (r.cpu_s * 1000) / pdfs };
     log(`  ${n} processus : ${pdfs} PDF en ${r.s.toFixed(1)} s → ${(pdfs / r.s).toFixed(1)} PDF/s (${r.passages.map((p) => p.rendues_ce_passage).join(' + ')}) ; ` +
-      `${mails} courriels en ${e.s.toFixed(1)} s → ${(mails / e.s).toFixed(1)} courriels/s (${e.passages.map((p) => p.envoyees_ce_passage).join(' + ')}) ; pic RSS ${mesures[n].rss} Mo par processus`);
+      `${mails} courriels en ${e.s.toFixed(1)} s → ${(mails / e.s).toFixed(1)} courriels/s (${e.passages.map((p) => p.envoyees_ce_passage).join(' + ')}) ; pic RSS ${mesures[n].rss} Mo par processus ; rendu : ${mesures[n].cpu_ms_pdf.toFixed(0)} ms de CPU par PDF`);
   }
   const un = mesures[1];
   const deux = mesures[2];
   const ratio = deux.pdfs / deux.pdf_s / (un.pdfs / un.pdf_s);
   const projection = (m: typeof un) => (100_000 / (m.pdfs / m.pdf_s) + (100_000 * m.mails) / m.pdfs / (m.mails / m.mail_s)) / 60;
+  // on a busy machine the wall-clock ratio says more about the other load than about atmp: the CPU time per PDF
+  // and the load average show it
+  log(`  charge moyenne de la machine (1 min) : ${loadavg()[0].toFixed(1)} pour ${availableParallelism()} cœurs`);
   log(`  passage à l'échelle : ${(deux.pdfs / deux.pdf_s).toFixed(1)} / ${(un.pdfs / un.pdf_s).toFixed(1)} PDF/s = × ${ratio.toFixed(2)} (objectif ≥ 1,7 sur 2 cœurs)`);
   log(`  100 000 destinataires sur cette machine : ~${projection(un).toFixed(0)} min en un processus, ~${projection(deux).toFixed(0)} min en deux (rendu puis envoi)`);
   console.log(JSON.stringify({
@@ -136,6 +157,9 @@ try {
     baseline_mails_per_s: Number((un.mails / un.mail_s).toFixed(1)),
     projected_minutes_100k: Number(projection(deux).toFixed(1)),
     baseline_projected_minutes_100k: Number(projection(un).toFixed(1)),
+    cpu_ms_per_pdf: Number(un.cpu_ms_pdf.toFixed(1)),
+    cpu_ms_per_pdf_two_processes: Number(deux.cpu_ms_pdf.toFixed(1)),
+    load_average: Number(loadavg()[0].toFixed(1)),
     peak_rss_mb: Math.max(un.rss, deux.rss),
   }));
 } finally {
