@@ -12,13 +12,15 @@ import { register as generate } from './commands/generate.ts';
 import { register as stats } from './commands/stats.ts';
 import { register as notifications } from './commands/notifications.ts';
 import { register as demoCmd } from './commands/demo.ts';
+import { register as serveur } from './commands/serveur.ts';
+import { register as compte } from './commands/compte.ts';
 
 export function buildProgram(): Command {
   const program = new Command('atmp')
     .description('Campagne annuelle de tarification AT/MP : DSN, sinistres, calcul des taux, notifications, statistiques')
     .showHelpAfterError()
     .configureOutput({ outputError: (s, write) => write(s) });
-  for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, notifications, stats, schedule, db]) reg(program);
+  for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, notifications, compte, serveur, stats, schedule, db]) reg(program);
   program.exitOverride();
   return program;
 }

@@ -1,6 +1,6 @@
 /**
  * One transaction on the raw connection of either backend, with bulk COPY: pg-copy-streams on PostgreSQL,
- * `COPY … FROM '/dev/blob'` with the blob option on PGlite (ecosystem.md §2.1, §3). Rows are joined into
+ * `COPY … FROM '/dev/blob'` with the blob option on PGlite (docs/architecture.md). Rows are joined into
  * ~1000-row chunks before each write (per-row writes cost 5×).
  */
 import { Readable } from 'node:stream';

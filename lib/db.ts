@@ -86,7 +86,7 @@ async function openPglite(config: Config, memory = false): Promise<Db> {
     await pglite.waitReady;
   } catch (e) {
     release();
-    throw new UserError(`cannot open the embedded database in ${config.dataDir}: ${(e as Error).message}`);
+    throw new UserError(`impossible d'ouvrir la base embarquée ${config.dataDir} : ${(e as Error).message}`);
   }
   const knex = knexLib({ client: ClientPGLite as unknown as typeof knexLib.Client, connection: { pglite } as never });
   return {
@@ -129,13 +129,13 @@ function lockDataDir(dir: string): () => void {
       const pid = Number(readFileSync(lockPath, 'utf8').trim());
       if (pid && pid !== process.pid && isAlive(pid)) {
         throw new UserError(
-          `the embedded database ${dir} is in use by process ${pid} (PGlite allows one process at a time); wait for it to finish`,
+          `la base embarquée ${dir} est utilisée par le processus ${pid} (PGlite n'admet qu'un processus à la fois) : attendez qu'il se termine`,
         );
       }
       unlinkSync(lockPath); // stale: its owner died
     }
   }
-  throw new UserError(`cannot lock the embedded database ${dir}`);
+  throw new UserError(`impossible de verrouiller la base embarquée ${dir}`);
 }
 
 function isAlive(pid: number): boolean {

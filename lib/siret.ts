@@ -47,5 +47,5 @@ export function problemeSiren(siren: string): string | undefined {
 /** Appends the Luhn key to a number (to build valid identifiers in generators and tests). */
 export function avecCleLuhn(prefix: string): string {
   for (let k = 0; k <= 9; k++) if (luhnValide(prefix + k)) return prefix + k;
-  throw new Error('unreachable');
+  throw new Error('cas impossible');
 }

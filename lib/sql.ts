@@ -30,7 +30,7 @@ export function compile(sql: string, params: SqlParams): { text: string; values:
   const text = sql
     .replace(/--[^\n]*/g, '')
     .replace(/(?<!:):([a-z_][a-z0-9_]*)/gi, (_, name: string) => {
-      if (!(name in params)) throw new Error(`SQL parameter :${name} not bound`);
+      if (!(name in params)) throw new Error(`paramètre SQL :${name} non fourni`);
       const v = params[name];
       values.push(Array.isArray(v) ? pgArray(v) : v);
       return '?';

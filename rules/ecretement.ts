@@ -3,6 +3,8 @@
  * notified for N may not exceed, nor fall below, limits set from the rate P notified for N-1.
  */
 import { D, Decimal } from './decimal.ts';
+import { ECRETEMENT, enVigueur } from './parametres.ts';
+import { DERNIERE_ANNEE } from './periodes.ts';
 
 export interface Bornes {
   plancher: Decimal;
@@ -10,19 +12,20 @@ export interface Bornes {
 }
 
 /**
- * P ≤ 4: [P − 0.8, P + 1]; P > 4: [0.8 P, 1.25 P]. The notified rate must stay within the legal limit, so the
- * ceiling is truncated and the floor rounded up to 2 decimals: P = 4.50 → [3.60, 5.62].
+ * P ≤ 4: [P − 0.8, P + 1]; P > 4: [0.8 P, 1.25 P] (limits dated in rules/parametres.ts). The notified rate must stay
+ * within the legal limit, so the ceiling is truncated and the floor rounded up to 2 decimals: P = 4.50 → [3.60, 5.62].
  */
-export function bornesEcretement(p: Decimal): Bornes {
-  if (p.lte(4)) {
+export function bornesEcretement(p: Decimal, annee: number = DERNIERE_ANNEE): Bornes {
+  const l = enVigueur(ECRETEMENT, annee).valeur;
+  if (p.lte(l.seuil)) {
     return {
-      plancher: Decimal.max(p.minus('0.8'), D(0)).toDecimalPlaces(2, Decimal.ROUND_UP),
-      plafond: p.plus(1).toDecimalPlaces(2, Decimal.ROUND_DOWN),
+      plancher: Decimal.max(p.minus(l.baissePoints), D(0)).toDecimalPlaces(2, Decimal.ROUND_UP),
+      plafond: p.plus(l.haussePoints).toDecimalPlaces(2, Decimal.ROUND_DOWN),
     };
   }
   return {
-    plancher: p.times('0.8').toDecimalPlaces(2, Decimal.ROUND_UP),
-    plafond: p.times('1.25').toDecimalPlaces(2, Decimal.ROUND_DOWN),
+    plancher: p.times(l.coefBas).toDecimalPlaces(2, Decimal.ROUND_UP),
+    plafond: p.times(l.coefHaut).toDecimalPlaces(2, Decimal.ROUND_DOWN),
   };
 }
 
@@ -33,8 +36,8 @@ export interface Ecretement extends Bornes {
 }
 
 /** Clamps a rate already rounded to 2 decimals (the bounds have 2 decimals, so the order does not matter). */
-export function ecreter(taux: Decimal, p: Decimal): Ecretement {
-  const b = bornesEcretement(p);
+export function ecreter(taux: Decimal, p: Decimal, annee: number = DERNIERE_ANNEE): Ecretement {
+  const b = bornesEcretement(p, annee);
   if (taux.gt(b.plafond)) return { ...b, applique: true, sens: 'hausse', taux: b.plafond };
   if (taux.lt(b.plancher)) return { ...b, applique: true, sens: 'baisse', taux: b.plancher };
   return { ...b, applique: false, sens: null, taux };

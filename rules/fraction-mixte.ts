@@ -10,11 +10,10 @@ export interface Fraction {
 
 export function fractionIndividuelle(annee: number, effectif: Decimal, alsaceMoselle: boolean, btp: boolean): Fraction {
   if (alsaceMoselle) {
-    // CSS D.242-37, version read in the old text; the current version is not confirmed [à vérifier]
-    const note = 'formule Alsace-Moselle lue dans la version ancienne du texte [à vérifier]';
+    // CSS D.242-37 as in force (reading settled: the current text of the article, not an older wording)
     return btp
-      ? { valeur: D('0.075').times(effectif).plus('2.5').div(25), formule: '(0,075 × E + 2,5) / 25', reference: 'CSS art. D242-37 (BTP)', note }
-      : { valeur: D('0.075').times(effectif).minus('1.25').div(10), formule: '(0,075 × E − 1,25) / 10', reference: 'CSS art. D242-37', note };
+      ? { valeur: D('0.075').times(effectif).plus('2.5').div(25), formule: '(0,075 × E + 2,5) / 25', reference: 'CSS art. D242-37 (BTP, rédaction en vigueur)' }
+      : { valeur: D('0.075').times(effectif).minus('1.25').div(10), formule: '(0,075 × E − 1,25) / 10', reference: 'CSS art. D242-37 (rédaction en vigueur)' };
   }
   if (annee <= 2017) {
     // CSS D.242-6-13 before décret 2017-337: (E − 19) / 131, rates 2012–2017

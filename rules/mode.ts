@@ -1,5 +1,7 @@
 /** Mode of tarification from the company's effectif: CSS D.242-6-2 (general) and D.242-30 (Alsace-Moselle). */
-import { D, type Decimal } from './decimal.ts';
+import type { Decimal } from './decimal.ts';
+import { enVigueur, SEUILS_MODE, SEUILS_MODE_ALSACE_MOSELLE, SEUILS_MODE_ALSACE_MOSELLE_BTP } from './parametres.ts';
+import { DERNIERE_ANNEE } from './periodes.ts';
 
 export type Mode = 'collectif' | 'mixte' | 'individuel';
 
@@ -13,15 +15,12 @@ export interface Seuils {
 
 /**
  * CSS D.242-6-2 (décret 2010-753, in force for the rates from 2012): collectif < 20 ≤ mixte < 150 ≤ individuel.
- * CSS D.242-30 (Alsace-Moselle): < 50 / 150; BTP < 50 / 300.
+ * CSS D.242-30 (Alsace-Moselle): < 50 / 150; BTP < 50 / 300. Values dated in rules/parametres.ts.
  */
-export function seuils(alsaceMoselle: boolean, btp: boolean): Seuils {
-  if (alsaceMoselle) {
-    return btp
-      ? { mixte: D(50), individuel: D(300), reference: 'CSS art. D242-30 (Alsace-Moselle, BTP)' }
-      : { mixte: D(50), individuel: D(150), reference: 'CSS art. D242-30 (Alsace-Moselle)' };
-  }
-  return { mixte: D(20), individuel: D(150), reference: 'CSS art. D242-6-2' };
+export function seuils(alsaceMoselle: boolean, btp: boolean, annee: number = DERNIERE_ANNEE): Seuils {
+  const table = alsaceMoselle ? (btp ? SEUILS_MODE_ALSACE_MOSELLE_BTP : SEUILS_MODE_ALSACE_MOSELLE) : SEUILS_MODE;
+  const p = enVigueur(table, annee);
+  return { ...p.valeur, reference: p.reference };
 }
 
 export function modeSelonEffectif(effectif: Decimal, s: Seuils): Mode {

@@ -5,14 +5,15 @@
  */
 import type { Mode } from './mode.ts';
 import { RegleError } from './explication.ts';
+import { TAUX_BUREAU } from './parametres.ts';
 
 export type Section = 'principale' | 'fsna' | 'bureau';
 
 /** FSNA / bureau codes: 00.00B, and 00.00A in the BTP. */
 export const CODES_FONCTIONS_SUPPORT = ['00.00B', '00.00A'];
 
-/** Last rate year of the taux bureau (abolished from 1 January 2020). */
-export const DERNIERE_ANNEE_TAUX_BUREAU = 2019;
+/** Last rate year of the taux bureau (abolished from 1 January 2020): rules/parametres.ts. */
+export const DERNIERE_ANNEE_TAUX_BUREAU = TAUX_BUREAU.derniereAnnee;
 
 /**
  * The code whose collective rate a bureau section takes (until the 2019 rates): 00.00B, 00.00A in the BTP. The

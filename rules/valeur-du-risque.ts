@@ -7,7 +7,7 @@ import {
   categoriesAttendues, type BaremeAnnee, type CategorieCout, type CategorieIP, type CategorieIT, type Ctn, type TableCouts,
 } from './bareme.ts';
 import { categorieIP, categorieIT } from './categories.ts';
-import { imputation, type SinistreImpute } from './imputation.ts';
+import { exclusion, partImputee, type SinistreImpute } from './imputation.ts';
 import { RegleError } from './explication.ts';
 
 export interface LigneCategorie {
@@ -34,6 +34,17 @@ export interface ValeurDuRisque {
   annees: DetailAnnee[];
   /** claims left out, with the reason */
   ecartes: { id?: string; annee: number; motif: string; reference: string }[];
+  /** temp workers' claims: the share of each charged category and the rule that gave it (R.242-6-1) */
+  interim: LigneInterim[];
+}
+
+export interface LigneInterim {
+  id?: string;
+  annee: number;
+  categorie: CategorieIT | CategorieIP;
+  part: string;
+  regle: string;
+  reference: string;
 }
 
 export interface ContexteCouts {
@@ -98,22 +109,37 @@ export function valeurDuRisque(
     lignes.set(key, l);
   };
 
+  const interim: LigneInterim[] = [];
   for (const s of sinistres) {
     if (!parAnnee.has(s.annee)) {
       ecartes.push({ id: s.id, annee: s.annee, motif: `année ${s.annee} hors de la période de référence ${annees[0]}–${annees.at(-1)}`, reference: 'CSS art. D242-6-4' });
       continue;
     }
-    const imp = imputation(s);
-    if (imp.exclu) {
-      ecartes.push({ id: s.id, annee: s.annee, motif: imp.motif, reference: imp.reference });
+    const exclu = exclusion(s);
+    if (exclu) {
+      ecartes.push({ id: s.id, annee: s.annee, ...exclu });
       continue;
     }
     // CSS D.242-6-7: a claim with an IT then an IP is charged in both categories
-    if (s.categorieIt) charger(s.annee, s.categorieIt, imp.part);
-    else if (s.joursArret != null) charger(s.annee, categorieIT(s.joursArret), imp.part);
+    const categories: (CategorieIT | CategorieIP)[] = [];
+    if (s.categorieIt) categories.push(s.categorieIt);
+    else if (s.joursArret != null) categories.push(categorieIT(s.joursArret));
     const tauxIp = s.tauxIp ?? ZERO;
-    if (s.categorieIp) charger(s.annee, s.categorieIp, imp.part);
-    else if (tauxIp.gt(0) || s.deces) charger(s.annee, categorieIP(tauxIp, !!s.deces), imp.part);
+    if (s.categorieIp) categories.push(s.categorieIp);
+    else if (tauxIp.gt(0) || s.deces) categories.push(categorieIP(tauxIp, !!s.deces));
+    let charge = false;
+    const references = new Set<string>();
+    for (const categorie of categories) {
+      const { part, etape } = partImputee(s, ctx.bareme.annee, categorie);
+      if (etape) {
+        interim.push({ id: s.id, annee: s.annee, categorie, part: part.toString(), regle: etape.regle, reference: etape.reference });
+        references.add(etape.reference);
+      }
+      if (part.lte(ZERO)) continue;
+      charger(s.annee, categorie, part);
+      charge = true;
+    }
+    if (!charge && categories.length) ecartes.push({ id: s.id, annee: s.annee, motif: `part imputée nulle (${categories.join(', ')})`, reference: [...references].join(' ; ') || 'CSS art. D242-6-7' });
   }
 
   const ordre = ['IT1', 'IT2', 'IT3', 'IT4', 'IT5', 'IT6', 'IP1', 'IP2', 'IP3', 'IP4'];
@@ -133,5 +159,5 @@ export function valeurDuRisque(
     total = total.plus(vr);
     return { annee, masse_salariale: masse.toString(), valeur_du_risque: vr.toString(), categories };
   });
-  return { total, masseTotale, annees: detail, ecartes };
+  return { total, masseTotale, annees: detail, ecartes, interim };
 }

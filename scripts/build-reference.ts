@@ -1,10 +1,10 @@
 /**
- * Rebuilds the project's barème files under reference/ from the public figures gathered in
- * ../shared/reference (a maintainer's tool, run by hand when those figures change; the output is committed).
- *   npx tsx scripts/build-reference.ts [SHARED_REFERENCE_DIR]
+ * Rebuilds the project's barème files under reference/ from a folder of gathered public figures (a maintainer's
+ * tool, run by hand when those figures change; the output is committed).
+ *   npx tsx scripts/build-reference.ts DOSSIER_DES_CHIFFRES_PUBLICS
  * Values are taken from the raw published strings (never through floats); nothing is interpolated.
  *
- * Files kept by hand (not in ../shared/reference, so this script leaves them in place; each names its source and
+ * Files kept by hand (not in that folder, so this script leaves them in place; each names its source and
  * confidence in its "# Source :" and "# Confiance :" header lines, docs/baremes.md tells where they come from):
  *   reference/taux-collectifs/2023.csv                 annex 1 of the arrêté du 26 décembre 2022 (betagouv taux-2023.json)
  *   reference/taux-collectifs-alsace-moselle/YYYY.csv  the Alsace-Moselle collective rates found (extracts of annex 3)
@@ -16,7 +16,11 @@ import { parse } from 'csv-parse/sync';
 import { csvCell } from '../lib/csv.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const src = process.argv[2] ?? join(root, '..', 'shared', 'reference');
+const src = process.argv[2];
+if (!src) {
+  process.stderr.write('usage : npx tsx scripts/build-reference.ts DOSSIER_DES_CHIFFRES_PUBLICS\n');
+  process.exit(2);
+}
 const out = join(root, 'reference');
 
 type Row = Record<string, string>;

@@ -71,6 +71,8 @@ export interface DonneesNotification {
     groupe_nom: string | null;
   };
   sections: SectionNotifiee[];
+  /** start and end dates (YYYY-MM-DD) of the notified rates, from the barème's validity; null when not loaded */
+  validite?: { debut: string; fin: string } | null;
 }
 
 /** Shortens a long label at a word boundary (the summary table); the detail pages print it in full. */
@@ -221,6 +223,8 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
   const carsat = d.carsat;
   const contact = [carsat.telephone ? `Tél. ${carsat.telephone}` : '', carsat.email ?? ''].filter(Boolean).join(' — ');
   const entreprises = new Set(d.sections.map((s) => s.siren)).size;
+  // the rates' validity as the barème states it (the 2025 rates from 1 May 2025, décret 2025-318)
+  const periode = d.validite ? `du ${dateLongue(d.validite.debut)} au ${dateLongue(d.validite.fin)}` : `pour l’année ${d.annee}`;
 
   const content: Content[] = [
     {
@@ -242,7 +246,7 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
       table: {
         widths: [90, '*'],
         body: [
-          [{ text: 'Objet', bold: true }, `Notification des taux de cotisation accidents du travail et maladies professionnelles applicables du 1er janvier au 31 décembre ${d.annee}`],
+          [{ text: 'Objet', bold: true }, `Notification des taux de cotisation accidents du travail et maladies professionnelles applicables ${periode}`],
           [{ text: 'Référence', bold: true }, d.reference],
           [{ text: 'SIREN', bold: true }, `${siren(dest.siren)}${dest.siret_siege ? ` — siège : SIRET ${siret(dest.siret_siege)}` : ''}`],
           [{ text: 'Établissements', bold: true }, `${n} section${n > 1 ? 's' : ''} d’établissement de ${entreprises} entreprise${entreprises > 1 ? 's' : ''}`],
@@ -255,7 +259,7 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
       text: [
         `En application des articles L.242-5 et D.242-6-1 et suivants du code de la sécurité sociale, nous vous notifions les taux de cotisation accidents du travail et maladies professionnelles applicables en ${d.annee} à `,
         dest.groupe_nom ? `chacun des établissements des entreprises ${duGroupe(dest.groupe_nom)}` : 'chacun de vos établissements',
-        ` relevant de notre circonscription. Ces taux sont à appliquer sur les rémunérations versées à compter du 1er janvier ${d.annee} et à déclarer dans la déclaration sociale nominative (DSN).`,
+        ` relevant de notre circonscription. Ces taux sont à appliquer sur les rémunérations versées ${d.validite ? `du ${dateLongue(d.validite.debut)} au ${dateLongue(d.validite.fin)}` : `en ${d.annee}`} et à déclarer dans la déclaration sociale nominative (DSN).`,
       ],
       alignment: 'justify', margin: [0, 0, 0, 6],
     },

@@ -59,6 +59,8 @@ describe(`campagne ${fx.annee} on a hand-computed region`, () => {
     const texte = readFileSync(html, 'utf8');
     expect(texte).toContain('Campagne de tarification AT/MP 2020');
     expect(texte).toContain('24 novembre 2026');
+    // each rate year's start and end dates, from the barème's validity
+    expect(texte).toContain('taux 2020 applicables du 1er janvier 2020 au 31 décembre 2020 ; taux 2019 : du 1er janvier 2019 au 31 décembre 2019');
     expect((texte.match(/<svg /g) ?? []).length).toBe(5);
     // the region's indice de fréquence against the nation's, per CTN (no national table loaded here: said so)
     expect(texte).toContain('Indice de fréquence des AT par CTN (AT pour 1 000 salariés) : région 2018, nation —');

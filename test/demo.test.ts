@@ -39,12 +39,17 @@ describe('atmp demo', () => {
     expect(ctnNaf).toContain('# Comparaison nationale : table nationale 2024 : pas de table 2023 chargée, année chargée la plus proche');
     expect(ctnNaf).toContain(`CTN;Libellé du CTN;Code NAF;Libellé du code NAF;Code NAF2`);
     expect(readFileSync(join(dir, 'out', 'rapports', 'campagne-2025.html'), 'utf8')).toContain('région 2023, nation 2024');
+    // the online account: notifications made available, the server command and a sign-in link for one headquarters
+    expect(premier.stdout).toMatch(/7\. compte en ligne : [1-9]\d* notification\(s\) mise\(s\) à disposition/);
+    expect(premier.stdout).toContain('npx atmp serveur --port 8080');
+    expect(premier.stdout).toMatch(/lien de connexion de .* : http:\/\/localhost:8080\/connexion\/lien\?jeton=[\w-]{43}\n/);
 
     const second = await runCli(['demo', '--companies', '24', '--seed', '5'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/déjà validée/);
     expect(second.stdout).not.toContain("de l'Assurance Maladie chargée"); // already loaded: not loaded again
     expect(second.stdout).toMatch(/ce passage : 0 PDF rendus, 0 envoyées/);
+    expect(second.stdout).toMatch(/7\. compte en ligne : 0 notification\(s\) mise\(s\) à disposition \(déjà : [1-9]\d*\), 0 avis envoyé/);
     expect(readdirSync(outbox).filter((f) => f.endsWith('.eml'))).toEqual(emls);
     await db.drop();
   });

@@ -44,9 +44,51 @@ const decl = (e: { siren: string; nic: string }, mois: string, individus: Indivi
 });
 const moisDe = async (siret: string) => Object.fromEntries((await vueEtablissement(db.knex, siret)).mois.map((m) => [m.mois, m]));
 
-describe('real samples (/work/shared/dsn-samples)', () => {
-  const has = existsSync(SAMPLES);
-  it.skipIf(!has)('April 2019 A&R file: current month, régularisations on Jan–Mar, effectif, hours, code risque', async () => {
+describe('DSN files written for the tests (test/fixtures/dsn, from the norm)', () => {
+  const fx = (f: string) => join(FIXTURES, f);
+  it('April A&R (type 03) carrying régularisations: current month, Jan–Mar on their own months, effectif, hours, code risque', async () => {
+    const r = await ingererDsn(db, [fx('2023-04-annule-remplace-regularisations.dsn')]);
+    expect(r.rejetes).toBe(0);
+    expect(r.charges).toBe(1);
+    expect(r.declarations_retenues).toBe(1);
+    const m = await moisDe('40404040400018');
+    // base 03 only (not 02 nor 07), professionnalisation contract counted (R130-1 III), 53 hours under 51 type 002
+    expect(m['2023-04']).toMatchObject({ masse_salariale: '1250', effectif: '1', heures: '151.67', codes_risque: ['741GB'], taux_at: { '741GB': '0.90' } });
+    expect([m['2023-01'].masse_salariale, m['2023-02'].masse_salariale, m['2023-03'].masse_salariale]).toEqual(['80', '-40', '15.5']);
+    expect(m['2023-01'].effectif).toBeNull();
+  });
+  it('June file (CR LF): negative régularisations cancel April’s, a second employee hired in May', async () => {
+    const r = await ingererDsn(db, [fx('2023-06-regularisations-negatives.dsn')]);
+    expect(r.charges).toBe(1);
+    const m = await moisDe('40404040400018');
+    expect([m['2023-01'].masse_salariale, m['2023-02'].masse_salariale, m['2023-03'].masse_salariale]).toEqual(['0', '-40', '0']);
+    expect(m['2023-06']).toMatchObject({ masse_salariale: '2550', effectif: '2', heures: '303.34' });
+  });
+  it('lot-wrapped file of three envois of nature 07: read, checked, skipped, no fact; unknown ids and mojibake only warn', async () => {
+    const r = await ingererDsn(db, [fx('lot-trois-envois-nature-07.dsn')]);
+    expect(r.charges).toBe(1);
+    expect(r.fichiers[0].ignorees.map((i) => i.motif)).toEqual(Array(3).fill('nature 07 (seule la nature 01, mensuelle, est retenue)'));
+    expect(r.declarations_retenues).toBe(0);
+    const faits = await db.knex('dsn_fait_mensuel').where('siren', '505050500').count<{ count: number }[]>({ count: '*' });
+    expect(Number(faits[0].count)).toBe(0);
+    expect(r.fichiers[0].avertissements.some((a) => a.includes('S10.G00.95'))).toBe(true);
+  });
+  it('a byte-identical file already ingested is a reported no-op', async () => {
+    const copie = join(dir, 'copie-fixture.dsn');
+    copyFileSync(fx('2023-04-annule-remplace-regularisations.dsn'), copie);
+    const r = await ingererDsn(db, [copie]);
+    expect(r.deja_charges).toBe(1);
+    expect(r.fichiers[0].raison).toContain('déjà chargé');
+    expect((await moisDe('40404040400018'))['2023-04'].masse_salariale).toBe('1250');
+  });
+});
+
+// Optional: the public samples, when the ../shared folder is present next to the project.
+const HAS_SAMPLES = existsSync(SAMPLES);
+if (!HAS_SAMPLES) console.info(`dsn-ingest : ${SAMPLES} absent, tests des échantillons publics sautés (les fixtures de test/fixtures/dsn couvrent les mêmes cas)`);
+const SKIP = HAS_SAMPLES ? '' : ' [sauté : ../shared/dsn-samples absent]';
+describe('public samples (optional, ../shared/dsn-samples)', () => {
+  it.skipIf(!HAS_SAMPLES)(`April 2019 A&R file: current month, régularisations on Jan–Mar, effectif, hours, code risque${SKIP}`, async () => {
     const r = await ingererDsn(db, [join(SAMPLES, '02_teledsn_2019-04_type03_annule-remplace_REDACTED.dsn')]);
     expect(r.charges).toBe(1);
     expect(r.declarations_retenues).toBe(1);
@@ -57,14 +99,14 @@ describe('real samples (/work/shared/dsn-samples)', () => {
     expect(m['2019-03'].masse_salariale).toBe('1210.24');
     expect(m['2019-01'].effectif).toBeNull();
   });
-  it.skipIf(!has)('June 2019 file: negative régularisations cancel April’s', async () => {
+  it.skipIf(!HAS_SAMPLES)(`June 2019 file: negative régularisations cancel April’s${SKIP}`, async () => {
     await ingererDsn(db, [join(SAMPLES, '03_teledsn_2019-06_negative-regularisations_REDACTED.dsn')]);
     const m = await moisDe('39178324800068');
     expect(m['2019-01'].masse_salariale).toBe('0');
     expect(m['2019-03'].masse_salariale).toBe('0');
     expect(m['2019-06']).toMatchObject({ masse_salariale: '5260.51', effectif: '2', heures: '303.34' });
   });
-  it.skipIf(!has)('lot-wrapped file: 3 declarations of nature 07 skipped, no fact', async () => {
+  it.skipIf(!HAS_SAMPLES)(`lot-wrapped file: 3 declarations of nature 07 skipped, no fact${SKIP}`, async () => {
     const r = await ingererDsn(db, [join(SAMPLES, '01_open-neodes_sample_dsn_P25V01.dsn')]);
     expect(r.charges).toBe(1);
     expect(r.fichiers[0].ignorees.map((i) => i.motif)).toEqual(Array(3).fill('nature 07 (seule la nature 01, mensuelle, est retenue)'));
@@ -72,14 +114,6 @@ describe('real samples (/work/shared/dsn-samples)', () => {
     const faits = await db.knex('dsn_fait_mensuel').where('siren', '987654321').count<{ count: number }[]>({ count: '*' });
     expect(Number(faits[0].count)).toBe(0);
     expect(r.fichiers[0].avertissements.some((a) => a.includes('S10.G00.95'))).toBe(true);
-  });
-  it.skipIf(!has)('a byte-identical file already ingested is a reported no-op', async () => {
-    const copie = join(dir, 'copie.dsn');
-    copyFileSync(join(SAMPLES, '02_teledsn_2019-04_type03_annule-remplace_REDACTED.dsn'), copie);
-    const r = await ingererDsn(db, [copie]);
-    expect(r.deja_charges).toBe(1);
-    expect(r.fichiers[0].raison).toContain('déjà chargé');
-    expect((await moisDe('39178324800068'))['2019-04'].masse_salariale).toBe('1210.24');
   });
 });
 

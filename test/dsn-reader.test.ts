@@ -6,7 +6,7 @@ import { tempDir } from './helpers/cli.ts';
 import { avecCleLuhn } from '../lib/siret.ts';
 import { DsnError, dateDsn, lireFichierDsn } from '../pipelines/ingest-dsn/reader.ts';
 import { lignesEnvoi, texteDsn } from '../pipelines/ingest-dsn/synthetique.ts';
-import { etpContrat, joursSousContrat, joursDuMois } from '../pipelines/ingest-dsn/effectif.ts';
+import { etpContrat, joursSousContrat, joursDuMois } from '../rules/effectif-mensuel.ts';
 
 const dir = tempDir('atmp-dsn-reader-');
 let n = 0;

@@ -60,10 +60,11 @@ describe('référentiel: a group round-trips through import and etablissementRef
       ['74.5BD', 'principale', '2015-01-01', 'I'],
       ['00.00B', 'fsna', '2019-03-01', null],
     ]);
+    // each rate with its barème's validity: the 2025 rates from 1 May 2025, the 2024 ones until 30 April 2025 (décret 2025-318)
     expect(e.tauxNotifies).toEqual([
-      { annee: 2025, codeRisque: '00.00B', taux: '0.7' },
-      { annee: 2025, codeRisque: '74.5BD', taux: '2.95' },
-      { annee: 2024, codeRisque: '74.5BD', taux: '2.78' },
+      { annee: 2025, codeRisque: '00.00B', taux: '0.7', debut: '2025-05-01', fin: '2025-12-31' },
+      { annee: 2025, codeRisque: '74.5BD', taux: '2.95', debut: '2025-05-01', fin: '2025-12-31' },
+      { annee: 2024, codeRisque: '74.5BD', taux: '2.78', debut: '2024-01-01', fin: '2025-04-30' },
     ]);
   });
 
@@ -81,13 +82,15 @@ describe('référentiel: a group round-trips through import and etablissementRef
     await importerSinistres(db.knex, [sinistre('extrait-2024-06.csv')], { outDir: tmp });
     const e = (await etablissementReferentiel(db.knex, '98765432400019', { depuisAnnee: 2023 }))!;
     const par = Object.fromEntries(e.sinistres.map((s) => [s.sinistreId, s]));
-    expect(Object.keys(par).sort()).toEqual(['S2', 'S4', 'S5', 'S6']);
+    // S3 (IP < 10 %) is charged to the user establishment too from 2024 on; S7 is not (user in a collective procedure)
+    expect(Object.keys(par).sort()).toEqual(['S2', 'S3', 'S4', 'S5', 'S6']);
+    expect(par.S3).toMatchObject({ imputation: 'utilisateur', categorieIP: 'IP1', partIP: '0.5' });
     expect(par.S4).toMatchObject({ imputation: 'employeur', categorieIT: 'IT5', categorieIP: null, exclusion: null, partIT: '0.75' });
     expect(par.S5.exclusion).toMatch(/trajet/);
     expect(par.S6).toMatchObject({ categorieIP: 'IP3', exclusion: expect.stringMatching(/compte spécial/), partIT: null });
-    // temp worker's claim with IP >= 10 %: this user establishment bears one third of the IP (R.242-6-1)
-    expect(par.S2).toMatchObject({ imputation: 'utilisateur', categorieIT: null, categorieIP: 'IP2', partIT: '0' });
-    expect(Number(par.S2.partIP)).toBeCloseTo(1 / 3, 15);
+    // temp worker's claim classified in 2024: this user establishment bears half of each category, IT and IP, in
+    // every campaign using it (2026–2028; R.242-6-1 as amended by décret 2024-723)
+    expect(par.S2).toMatchObject({ imputation: 'utilisateur', categorieIT: 'IT3', categorieIP: 'IP2', partIT: '0.5', partIP: '0.5', exclusion: null });
     expect((await etablissementReferentiel(db.knex, '98765432400019', { depuisAnnee: 2025 }))!.sinistres).toEqual([]);
   });
 

@@ -11,10 +11,10 @@ import { tauxMinimum, tauxNet } from '../rules/taux-net.ts';
 import { arrondirTaux } from '../rules/arrondi.ts';
 import { tauxPrecedentPondere } from '../rules/taux-precedent.ts';
 import { collectifNouvelEtablissement } from '../rules/nouvel-etablissement.ts';
-import { majorationForfaitaireEnVigueur } from '../rules/majoration-forfaitaire.ts';
 import { calculerTaux, type Situation } from '../rules/taux-etablissement.ts';
 import type { BaremeAnnee, CategorieCout, TableCouts } from '../rules/bareme.ts';
 import type { SinistreImpute } from '../rules/imputation.ts';
+import type { Periode } from '../rules/parametres.ts';
 
 const ds = (xs: (string | number)[]) => xs.map((x) => D(x));
 
@@ -106,9 +106,6 @@ describe('taux net, fraction, rounding', () => {
     expect([2021, 2022, 2023, 2024, 2025].map((n) => collectifNouvelEtablissement(n, '2022-06-15', false))).toEqual([true, true, true, true, false]);
     expect(collectifNouvelEtablissement(2024, '2022-06-15', true)).toBe(false);
   });
-  it('the 10–19 majoration forfaitaire is never in force', () => {
-    for (let n = 2017; n <= 2027; n++) expect(majorationForfaitaireEnVigueur(n)).toBe(false);
-  });
 });
 
 describe('taux brut: more claims never lower it (property)', () => {
@@ -154,5 +151,50 @@ describe('taux brut: more claims never lower it (property)', () => {
         return r.ecretement !== null && r.tauxNotifie.gte(r.ecretement.plancher) && r.tauxNotifie.lte(r.ecretement.plafond);
       }),
     );
+  });
+});
+
+describe('readings settled (issue 14 item 6)', () => {
+  it('Alsace-Moselle mixte fraction: current CSS D242-37, (0,075 E − 1,25) / 10 and BTP (0,075 E + 2,5) / 25, with no reservation', () => {
+    const f = fractionIndividuelle(2025, D(100), true, false);
+    expect([f.valeur.toString(), f.formule, f.note]).toEqual(['0.625', '(0,075 × E − 1,25) / 10', undefined]);
+    const b = fractionIndividuelle(2025, D(100), true, true);
+    expect([b.valeur.toString(), b.formule, b.note]).toEqual(['0.4', '(0,075 × E + 2,5) / 25', undefined]);
+    expect(f.reference).toMatch(/D242-37.*en vigueur/);
+  });
+  it('the coûts moyens of the rate year apply to the three years: the explanation cites the arrêté, with no reservation', () => {
+    const couts = new Map<TableCouts, Map<CategorieCout, Decimal>>([['A', new Map(['IT1', 'IT2', 'IT3', 'IT4', 'IT5', 'IT6', 'IP1', 'IP2', 'IP3', 'IP4'].map((c) => [c as CategorieCout, D(1000)]))]]);
+    const bareme: BaremeAnnee = {
+      annee: 2024, majorations: { m1: D('0.17'), m2: D(58), m3: D('0.16'), m4: D('0.03'), source: '' },
+      tauxCollectifs: new Map([['27.1ZF', { taux: D('7.38'), collectifQuelQueSoitEffectif: false, source: '' }]]), tauxCollectifsAlsaceMoselle: new Map(),
+      codes: new Map([['27.1ZF', { code: '27.1ZF', ctn: 'A', particularite: '', libelle: '' }]]), coutsMoyens: couts,
+      sourcesCoutsMoyens: new Map(), marquesTcConnues: new Map(), groupesBtp: new Map(),
+    };
+    const r = calculerTaux({ annee: 2024, alsaceMoselle: false, codeRisque: '27.1ZF', section: 'principale', effectif: D(200), massesSalariales: new Map([[2020, D(1e6)]]), sinistres: [] }, bareme);
+    const note = r.explication.find((e) => e.id === 'valeur_du_risque')!.note!;
+    expect(note).toContain('coûts moyens 2024 appliqués aux trois années (arrêté annuel art. 3');
+    expect(note).not.toContain('à vérifier');
+    // the claims the rules leave out are named; past 20 they are counted by reason (the detail keeps each one)
+    const trajets = Array.from({ length: 25 }, (_, i): SinistreImpute => ({ id: `T${i}`, annee: 2021, nature: 'TRAJET', joursArret: 10 }));
+    const r2 = calculerTaux({ annee: 2024, alsaceMoselle: false, codeRisque: '27.1ZF', section: 'principale', effectif: D(200), massesSalariales: new Map([[2020, D(1e6)]]), sinistres: trajets }, bareme);
+    const vr = r2.explication.find((e) => e.id === 'valeur_du_risque')!;
+    expect(vr.note).toContain('25 sinistres écartés : accident de trajet : 25');
+    expect((vr.detail as { ecartes: unknown[] }).ecartes).toHaveLength(25);
+  });
+});
+
+describe('legal constants: dated parameters with their article (rules/parametres.ts)', () => {
+  it('every parameter covers the rule years 2017–2027, names its article, and the rules read them', async () => {
+    const p = await import('../rules/parametres.ts');
+    const tables: (readonly Periode<unknown>[])[] = [p.SEUILS_MODE, p.SEUILS_MODE_ALSACE_MOSELLE, p.SEUILS_MODE_ALSACE_MOSELLE_BTP, p.ECRETEMENT];
+    for (const table of tables) {
+      for (let a = 2017; a <= 2027; a++) expect(p.enVigueur(table, a).reference).toMatch(/CSS art\. D242/);
+    }
+    expect(() => p.enVigueur(p.SEUILS_MODE, 2005)).toThrow(/2005/);
+    expect(seuils(false, false, 2025)).toMatchObject({ mixte: D(20), individuel: D(150), reference: 'CSS art. D242-6-2' });
+    expect(seuils(true, true, 2025)).toMatchObject({ mixte: D(50), individuel: D(300) });
+    expect(bornesEcretement(D('4.5'), 2025)).toEqual({ plancher: D('3.6'), plafond: D('5.62') });
+    expect(p.TAUX_BUREAU.derniereAnnee).toBe(2019);
+    expect(p.INTERIM.premiereAnneeMoitie).toBe(2026);
   });
 });

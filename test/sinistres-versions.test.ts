@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { testDb, type TestDb } from './helpers/db.ts';
 import { ROOT } from './helpers/cli.ts';
 import { importerFichierSinistres, lirePartTiers } from '../pipelines/ingest-sinistres/import.ts';
-import { categorieIP, categorieIT, categoriesVersion, dateFixationIT } from '../pipelines/ingest-sinistres/categories.ts';
+import { anneeImputationIP, categorieIPExtrait as categorieIP, categorieITExtrait as categorieIT, categoriesVersion, dateFixationIT } from '../rules/categories.ts';
 import { D } from '../rules/decimal.ts';
+import { exclusion, partImputee } from '../rules/imputation.ts';
+import type { CategorieIP, CategorieIT } from '../rules/bareme.ts';
+import { sinistresImputes, type SinistreRow } from '../pipelines/campagne/tarifier.ts';
 
 const fixture = (f: string) => join(ROOT, 'test', 'fixtures', 'sinistres', f);
 const outDir = mkdtempSync(join(tmpdir(), 'atmp-sinistres-'));
@@ -19,6 +22,8 @@ afterAll(async () => db?.drop());
 const versions = (id: string) =>
   db.knex('sinistre_version').where({ sinistre_id: id }).orderBy('numero')
     .select('numero', 'date_extraction', 'jours_arret', 'categorie_it', 'it_fige', 'taux_ip', 'categorie_ip', 'ip_fige', 'annee_ip', 'inopposable');
+/** The facts of a view row as the campaign hands them to the rules. */
+const faits = (r: Record<string, unknown>) => sinistresImputes(r as unknown as SinistreRow)[0];
 const impute = (id: string) => db.knex('sinistre_impute').where({ sinistre_id: id }).orderBy('imputation').select('*');
 
 describe('categories (CSS D.242-6-6)', () => {
@@ -35,12 +40,27 @@ describe('categories (CSS D.242-6-6)', () => {
     expect(dateFixationIT(null, '2023-05-10')).toBe('2024-12-31');
     const v = { dateAccident: '2023-05-10', dateDeclaration: null, tauxIp: null, deces: false };
     const a = categoriesVersion({ ...v, dateExtraction: '2024-12-31', joursArret: 50 }, null);
-    expect(a).toEqual({ categorieIT: 'IT4', itFige: false, categorieIP: null, ipFige: false });
+    expect(a).toEqual({ categorieIT: 'IT4', itFige: false, categorieIP: null, ipFige: false, etape: expect.any(Object) });
     const b = categoriesVersion({ ...v, dateExtraction: '2025-01-01', joursArret: 300, tauxIp: D(45) }, a);
-    expect(b).toEqual({ categorieIT: 'IT4', itFige: true, categorieIP: 'IP4', ipFige: true });
+    expect(b).toEqual({ categorieIT: 'IT4', itFige: true, categorieIP: 'IP4', ipFige: true, etape: expect.any(Object) });
+    // the explanation step: articles, inputs, value, and why the IT no longer follows the days
+    expect(b.etape).toMatchObject({
+      id: 'categories_sinistre', reference: expect.stringMatching(/D242-6-6.*D242-6-7/), valeur: 'IT4 IP4',
+      entrees: { jours_arret: '300', taux_ip: '45', date_fixation_it: '2024-12-31', version_precedente: 'IT4' },
+      note: expect.stringMatching(/figée au 2024-12-31/),
+    });
+    expect(a.etape.note).toBeUndefined();
     expect(categoriesVersion({ ...v, dateExtraction: '2025-06-01', joursArret: 300, tauxIp: D(5), deces: true }, b).categorieIP).toBe('IP4');
     // first known after its fixing date: the days read then are the best information
     expect(categoriesVersion({ ...v, dateExtraction: '2026-01-01', joursArret: 20 }, null)).toMatchObject({ categorieIT: 'IT3', itFige: true });
+  });
+  it('IP charged in the year of its first notification (D.242-6-7)', () => {
+    expect(anneeImputationIP(null, null, '2024-03-01', 2023)).toBeNull();
+    expect(anneeImputationIP('IP2', null, '2024-03-01', 2023)).toBe(2024);
+    expect(anneeImputationIP('IP2', null, null, 2023)).toBe(2023);
+    // already notified: the year of the first notification stays, whatever the later version says
+    expect(anneeImputationIP('IP3', { categorieIP: 'IP2', anneeIp: 2022 }, '2025-01-10', 2025)).toBe(2022);
+    expect(anneeImputationIP('IP3', { categorieIP: null, anneeIp: null }, '2025-01-10', 2024)).toBe(2025);
   });
   it('third party share as a fraction or a percentage', () => {
     expect(lirePartTiers('')!.toString()).toBe('0');
@@ -55,7 +75,7 @@ describe('one sinistre through five extracts', () => {
   it('IT category follows the days until its fixing date, then an IP rate, then inopposable', async () => {
     const r1 = await importerFichierSinistres(db.knex, fixture('extrait-2023-09.csv'), { outDir });
     expect(r1).toMatchObject({ versions: 1, rejets: [], applique: true });
-    expect(await impute('S1')).toEqual([expect.objectContaining({ siret: '12345678200028', siren: '123456782', annee: 2023, categorie_it: 'IT2', categorie_ip: null, part_it: '1', part_ip: null })]);
+    expect(await impute('S1')).toEqual([expect.objectContaining({ siret: '12345678200028', siren: '123456782', annee: 2023, categorie_it: 'IT2', categorie_ip: null, part_tiers: '0', interim: null, inopposable: false })]);
 
     await importerFichierSinistres(db.knex, fixture('extrait-2024-06.csv'), { outDir });
     expect((await impute('S1'))[0].categorie_it).toBe('IT4');
@@ -69,7 +89,10 @@ describe('one sinistre through five extracts', () => {
     expect((await impute('S1'))[0]).toMatchObject({ categorie_it: 'IT4', categorie_ip: 'IP2' });
 
     await importerFichierSinistres(db.knex, fixture('extrait-2026-01.csv'), { outDir });
-    expect(await impute('S1')).toEqual([]);
+    // the view states the fact, the rule excludes the claim
+    const [inopposable] = await impute('S1');
+    expect(inopposable).toMatchObject({ inopposable: true, date_inopposabilite: expect.any(String) });
+    expect(exclusion(faits(inopposable))).toMatchObject({ motif: expect.stringMatching(/inopposable/) });
 
     expect(await versions('S1')).toEqual([
       { numero: 1, date_extraction: '2023-09-30', jours_arret: 10, categorie_it: 'IT2', it_fige: false, taux_ip: null, categorie_ip: null, ip_fige: false, annee_ip: null, inopposable: false },
@@ -90,30 +113,47 @@ describe('one sinistre through five extracts', () => {
   });
 });
 
-describe('sinistre_impute', () => {
-  it('temp worker, IP >= 10 %: one third to the user establishment, two thirds to the ETT (R.242-6-1)', async () => {
+describe('sinistre_impute supplies facts; rules/imputation.ts decides shares and exclusions', () => {
+  const part = (r: Record<string, unknown>, cat: 'it' | 'ip', anneeTaux: number) => {
+    const f = faits(r);
+    const categorie = (cat === 'it' ? r.categorie_it : r.categorie_ip) as CategorieIT & CategorieIP;
+    return partImputee({ ...f, annee: cat === 'it' ? f.annee : (r.annee_ip as number) }, anneeTaux, categorie).part;
+  };
+
+  it('temp worker: one row for the agency, one for the user establishment, with the facts only', async () => {
     const rows = await impute('S2');
-    expect(rows.map((r) => [r.imputation, r.siret, r.siren, r.categorie_it, r.categorie_ip])).toEqual([
-      ['employeur', '55544433000016', '555444330', 'IT3', 'IP2'],
-      ['utilisateur', '98765432400019', '987654324', null, 'IP2'],
+    expect(rows.map((r) => [r.imputation, r.siret, r.siren, r.categorie_it, r.categorie_ip, r.interim, r.siret_ett, r.siret_utilisateur, r.procedure_collective])).toEqual([
+      ['employeur', '55544433000016', '555444330', 'IT3', 'IP2', 'ett', '55544433000016', '98765432400019', false],
+      ['utilisateur', '98765432400019', '987654324', 'IT3', 'IP2', 'utilisatrice', '55544433000016', '98765432400019', false],
     ]);
-    expect(D(rows[0].part_it).toString()).toBe('1');
-    expect(D(rows[0].part_ip).toDecimalPlaces(10).toString()).toBe('0.6666666667');
-    expect(D(rows[1].part_it).toString()).toBe('0');
-    expect(D(rows[1].part_ip).toDecimalPlaces(10).toString()).toBe('0.3333333333');
-    expect(D(rows[0].part_ip).plus(rows[1].part_ip).toDecimalPlaces(15).toString()).toBe('1');
+    expect(Object.keys(rows[0])).not.toContain('part_ip');
   });
 
-  it('temp worker with IP < 10 %, or a user establishment in a collective procedure: all to the ETT', async () => {
-    expect((await impute('S3')).map((r) => [r.imputation, r.categorie_ip, r.part_ip])).toEqual([['employeur', 'IP1', '1']]);
-    expect((await impute('S7')).map((r) => [r.imputation, r.categorie_ip, r.part_ip])).toEqual([['employeur', 'IP4', '1']]);
+  it('the rule shares a 2024 claim ½ / ½ for the 2026 rates (décret 2024-723), the former ⅓ / ⅔ of IP ≥ 10 % for the 2025 rates', async () => {
+    const [ett, eu] = await impute('S2');
+    expect([part(ett, 'it', 2026), part(ett, 'ip', 2026), part(eu, 'it', 2026), part(eu, 'ip', 2026)].map(String)).toEqual(['0.5', '0.5', '0.5', '0.5']);
+    expect(part(ett, 'it', 2025).toString()).toBe('1');
+    expect(part(ett, 'ip', 2025).toDecimalPlaces(10).toString()).toBe('0.6666666667');
+    expect(part(eu, 'it', 2025).toString()).toBe('0');
+    expect(part(eu, 'ip', 2025).plus(part(ett, 'ip', 2025)).eq(1)).toBe(true);
   });
 
-  it('recours contre tiers prorates the share; trajet and compte spécial are excluded', async () => {
-    expect((await impute('S4')).map((r) => [r.categorie_it, D(r.part_it).toString()])).toEqual([['IT5', '0.75']]);
-    expect(await impute('S5')).toEqual([]);
-    expect(await impute('S6')).toEqual([]);
-    expect(await db.knex('sinistre_version').where({ sinistre_id: 'S5' }).count({ n: '*' }).first()).toEqual({ n: 1 });
+  it('temp worker with IP < 10 %: nothing to the user company under the former rule; a user company in a collective procedure bears nothing', async () => {
+    const [ett3, eu3] = await impute('S3');
+    expect([eu3.categorie_ip, part(eu3, 'ip', 2025).toString(), part(ett3, 'ip', 2025).toString()]).toEqual(['IP1', '0', '1']);
+    const [ett7, eu7] = await impute('S7');
+    expect(eu7).toMatchObject({ imputation: 'utilisateur', procedure_collective: true, categorie_ip: 'IP4' });
+    expect([part(eu7, 'ip', 2026).toString(), part(ett7, 'ip', 2026).toString()]).toEqual(['0', '1']);
+  });
+
+  it('recours contre tiers prorates the share; trajet and compte spécial are facts the rule excludes', async () => {
+    const [s4] = await impute('S4');
+    expect([s4.categorie_it, part(s4, 'it', 2026).toString()]).toEqual(['IT5', '0.75']);
+    const [s5] = await impute('S5');
+    const [s6] = await impute('S6');
+    expect(exclusion(faits(s5))).toMatchObject({ motif: 'accident de trajet', reference: 'CSS art. D242-6-4' });
+    expect(exclusion(faits(s6))).toMatchObject({ reference: 'CSS art. D242-6-5, D242-6-7' });
+    expect(exclusion(faits(s4))).toBeNull();
   });
 });
 

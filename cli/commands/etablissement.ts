@@ -43,6 +43,9 @@ export function register(program: Command) {
     );
 }
 
+/** 2025-05-01 → 01/05/2025 */
+const dateCourte = (d: string) => d.split('-').reverse().join('/');
+
 function texteReferentiel(r: EtablissementReferentiel): string[] {
   const out = [
     `Établissement ${r.siret} — ${r.nom ?? 'sans nom'}${r.aRevoir ? ` — PROVISOIRE, à revoir (${r.motifRevue ?? ''})` : ''}`,
@@ -52,7 +55,7 @@ function texteReferentiel(r: EtablissementReferentiel): string[] {
     out.push(`  entreprise ${r.entreprise.siren} ${r.entreprise.raisonSociale}${r.entreprise.groupe ? `, groupe ${r.entreprise.groupe.nom}` : ''}`);
   }
   for (const s of r.sections) out.push(`  section ${s.section} : ${s.codeRisque} (CTN ${s.ctn ?? '—'}) ${s.libelle.slice(0, 70)}${s.dateDebut ? ` depuis le ${s.dateDebut}` : ''}`);
-  if (r.tauxNotifies.length) out.push(`  taux notifiés : ${r.tauxNotifies.map((t) => `${t.annee} ${t.codeRisque} ${t.taux} %`).join(' ; ')}`);
+  if (r.tauxNotifies.length) out.push(`  taux notifiés : ${r.tauxNotifies.map((t) => `${t.annee} ${t.codeRisque} ${t.taux} %${t.debut && t.fin ? ` (du ${dateCourte(t.debut)} au ${dateCourte(t.fin)})` : ''}`).join(' ; ')}`);
   for (const s of r.sinistres) {
     out.push(
       `  sinistre ${s.sinistreId} ${s.nature} du ${s.dateAccident} (${s.anneeImputation}) : ${s.categorieIT ?? '—'}${s.categorieIP ? ` + ${s.categorieIP} (${s.anneeIp})` : ''}${s.exclusion ? ` — écarté : ${s.exclusion}` : ` — part ${s.partIT ?? '—'}${s.partIP ? ` / IP ${s.partIP}` : ''}`}${s.imputation === 'utilisateur' ? ' (intérimaire, entreprise utilisatrice)' : ''}`,

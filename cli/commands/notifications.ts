@@ -3,6 +3,7 @@ import { action, parseAnnee, printJson, withDb } from '../run.ts';
 import { envoyerNotifications, lireIncertaines, statutNotifications, type ResultatEnvoiNotifications, type Statut } from '../../pipelines/notifications/pipeline.ts';
 import { progress } from '../../lib/progress.ts';
 import { UserError } from '../../lib/errors.ts';
+import { registre, type LigneRegistre } from '../../pipelines/compte/registre.ts';
 
 function afficher(s: Statut & Partial<ResultatEnvoiNotifications>) {
   const lignes = [
@@ -21,6 +22,19 @@ function afficher(s: Statut & Partial<ResultatEnvoiNotifications>) {
       `  puis « atmp notifications send --annee ${s.annee} --incertains confirmer --siren <SIREN> » (reçu) ou « --incertains renvoyer --siren <SIREN> »`,
       `  (non reçu ; renvoyé avec le même Message-ID) ; --message-id <id> au lieu de --siren, ou --tous pour tous à la fois.`,
     );
+  }
+  process.stdout.write(lignes.join('\n') + '\n');
+}
+
+/** The electronic notification ledger (compte en ligne): counts, and with --dates one line per recipient. */
+function afficherCompte(l: LigneRegistre[], dates: boolean) {
+  const n = (e: string) => l.filter((x) => x.etat.etat === e).length;
+  const lignes = [`  compte en ligne : ${l.length} mises à disposition, ${l.filter((x) => x.premiere_consultation).length} consultées, ${n('notifiee')} notifiées à la consultation, ${n('reputee_notifiee')} réputées notifiées (15 jours), ${n('en_attente')} en attente`];
+  if (dates) {
+    for (const x of l) {
+      const notif = x.etat.notifieeLe ? `notifiée le ${x.etat.notifieeLe}${x.etat.par === 'quinze_jours' ? ' (réputée, 15 jours)' : ''}, recours jusqu’au ${x.etat.recoursJusquAu}` : `non consultée, réputée notifiée le ${x.etat.auPlusTardLe} au plus tard`;
+      lignes.push(`    ${x.destinataire_siren} ${x.raison_sociale} : mise à disposition le ${x.mise_a_disposition}, consultée ${x.premiere_consultation ? `le ${x.premiere_consultation}` : 'jamais'} ; ${notif}`);
+    }
   }
   process.stdout.write(lignes.join('\n') + '\n');
 }
@@ -84,13 +98,17 @@ export function register(program: Command) {
     .command('status')
     .description('compte des notifications par état et liste des échecs')
     .requiredOption('--annee <N>', 'année de tarification')
+    .option('--dates', 'par destinataire du compte en ligne : mise à disposition, première consultation, date de notification, fin du délai de recours')
     .option('--json', 'sortie JSON')
     .action(
-      action(async (opts: { annee: string; json?: boolean }) => {
+      action(async (opts: { annee: string; dates?: boolean; json?: boolean }) => {
         const annee = parseAnnee(opts.annee);
-        const s = await withDb((db) => statutNotifications(db.knex, annee));
-        if (opts.json) printJson(s);
-        else afficher(s);
+        const [s, compte] = await withDb(async (db) => [await statutNotifications(db.knex, annee), await registre(db.knex, new Date(), { annee })] as const);
+        if (opts.json) printJson({ ...s, compte_en_ligne: compte.map((l) => ({ siren: l.destinataire_siren, mise_a_disposition: l.mise_a_disposition, premiere_consultation: l.premiere_consultation, etat: l.etat.etat, notifiee_le: l.etat.notifieeLe, au_plus_tard_le: l.etat.auPlusTardLe, recours_jusqu_au: l.etat.recoursJusquAu })) });
+        else {
+          afficher(s);
+          afficherCompte(compte, !!opts.dates);
+        }
       }),
     );
 }

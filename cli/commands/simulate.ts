@@ -13,7 +13,11 @@ Entrée (nombres en chaînes décimales) :
     "sinistres": [ { "annee": 2021, "nature": "AT", "jours_arret": 20, "taux_ip": "0", "deces": false, "part": "1" } ] }
   bareme : facultatif ; chaque clé remplace la valeur chargée pour l'année (m2 en %).
   section : principale (défaut), fsna, bureau. Sinistres : nature AT, MP, TRAJET ; compte_special ; part (défaut 1) ;
-  jours_arret présent = IT imputée (0 : soins sans arrêt) ; taux_ip > 0 ou deces = IP imputée.
+  jours_arret présent = IT imputée (0 : soins sans arrêt) ; taux_ip > 0 ou deces = IP imputée ; id (chaîne).
+  interim : "utilisatrice" (sinistre d'intérimaire imputé à l'entreprise utilisatrice) ou "ett" (à l'entreprise de
+  travail temporaire) : la part vient de l'art. R242-6-1 (1/3 des IP ≥ 10 % avant 2026, 1/2 de chaque catégorie
+  ensuite, décret 2024-723) selon l'année du sinistre ; une part explicite l'emporte.
+  Toute clé inconnue, à tout niveau, est refusée (code 2) avec son chemin (ex. sinistres[2].foo).
   etablissement.taux_precedents : [{ "taux": "3.00", "masse_salariale": "1000000" }, …] pour une première année de taux unique.
 Sortie : taux_collectif, taux_brut, taux_net_individuel, fraction_individuelle, taux_calcule, ecretement, taux_notifie, explication.
 Entrée invalide : code 2, motif sur stderr, {"erreur": "…"} sur stdout.`;

@@ -140,7 +140,6 @@ export async function importerBareme(
     );
   }
   if (!table.rows.length) throw new InputRejected([{ file: fichier, line: table.headerLine, reason: 'aucune ligne de données' }], `${fichier}: rejeté, rien n'a été chargé`);
-  for (const r of table.rows) if (r.values.__extra) r.values.__problem = 'colonnes en trop';
 
   const knownCodes = new Set((await db.knex('code_risque').select('code_risque')).map((r: { code_risque: string }) => r.code_risque));
   const parsed =

@@ -22,6 +22,7 @@ import { ecrireRapport } from '../rapport/rapport.ts';
 import { exporterSinistralite } from '../statistiques/sinistralite.ts';
 import { importerTableNationale, lireTableNationale } from '../statistiques/reference.ts';
 import { envoyerLesNotifications } from './notifications.ts';
+import { ouvrirLesComptes } from './compte.ts';
 
 export interface OptionsDemo {
   entreprises: number;
@@ -97,5 +98,7 @@ export async function demo(db: Db, opts: OptionsDemo): Promise<Record<string, st
   sorties['rapport de campagne (HTML, à ouvrir dans un navigateur)'] = rapport.html;
   sorties['rapport de campagne (PDF)'] = rapport.pdf;
   journal(`6. rapport de campagne écrit`);
+
+  Object.assign(sorties, await ouvrirLesComptes(db, annee, journal));
   return sorties;
 }

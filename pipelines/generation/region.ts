@@ -13,7 +13,7 @@ import { csvCell, parseCsv } from '../../lib/csv.ts';
 import { avecCleLuhn } from '../../lib/siret.ts';
 import { categoriesAttendues, type TableCouts } from '../../rules/bareme.ts';
 import { REFERENCE_DIR } from '../bareme/reference.ts';
-import { joursDuMois } from '../ingest-dsn/effectif.ts';
+import { joursDuMois } from '../../rules/effectif-mensuel.ts';
 import { texteDsn, type ContratSpec, type DeclarationSpec, type IndividuSpec } from '../ingest-dsn/synthetique.ts';
 import { Hasard } from './hasard.ts';
 

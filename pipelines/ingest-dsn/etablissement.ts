@@ -63,7 +63,7 @@ export async function vueEtablissement(knex: Knex, siret: string): Promise<VueEt
   const rows = (await knex.raw(
     `select to_char(f.mois, 'YYYY-MM') as mois, sum(f.masse_salariale)::text as masse, sum(f.effectif)::text as effectif,
             sum(f.heures)::text as heures
-       from dsn_fait_mensuel f join dsn_declaration d on d.id = f.declaration_id and d.statut = 'retenue'
+       from dsn_fait_retenu f
       where f.siret = ? group by f.mois order by f.mois`,
     [siret],
   )).rows as { mois: string; masse: string; effectif: string | null; heures: string }[];
@@ -75,7 +75,7 @@ export async function vueEtablissement(knex: Knex, siret: string): Promise<VueEt
   )).rows as { mois: string; code_risque: string; taux: string | null }[];
   const entreprise = (await knex.raw(
     `select to_char(f.mois, 'YYYY-MM') as mois, sum(f.effectif)::text as effectif
-       from dsn_fait_mensuel f join dsn_declaration d on d.id = f.declaration_id and d.statut = 'retenue'
+       from dsn_fait_retenu f
       where f.siren = ? and f.effectif is not null group by f.mois order by f.mois`,
     [siren],
   )).rows as { mois: string; effectif: string }[];

@@ -11,7 +11,7 @@ import { createReadStream } from 'node:fs';
 import { createHash, type Hash } from 'node:crypto';
 import iconv from 'iconv-lite';
 import { D, ZERO, type Decimal } from '../../rules/decimal.ts';
-import { etpContrat, joursSousContrat, joursDuMois, exclusEffectif, type Contrat } from './effectif.ts';
+import { effectifMensuelContrat, joursDuMois, type ContratEffectif as Contrat } from '../../rules/effectif-mensuel.ts';
 
 export class DsnError extends Error {
   constructor(readonly line: number, reason: string) {
@@ -441,7 +441,7 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
 
 const C1 = /[\x80-\x9f]/;
 /**
- * Windows-1252 decoding (ecosystem.md §8): identical to ISO-8859-1 except bytes 0x80–0x9F, so the fast one-byte
+ * Windows-1252 decoding (docs/architecture.md, docs/dsn.md): identical to ISO-8859-1 except bytes 0x80–0x9F, so the fast one-byte
  * latin1 decoding is used and iconv-lite 'win1252' only for chunks holding such a byte (€ ’ œ from faulty producers).
  */
 function decoder(buf: Buffer): string {
@@ -542,7 +542,7 @@ function factsOfIndividu(decl: DeclarationEnCours, ind: Individu, warn: (l: numb
   for (const b of ind.bases) if (generalOf(b.contrat)) fait(b.mois).masse = fait(b.mois).masse.plus(b.montant);
   for (const h of ind.heures) if (generalOf(h.contrat)) fait(h.mois).heures = fait(h.mois).heures.plus(h.quantite);
 
-  // Effectif of the declaration's own month, CSS R130-1 (see effectif.ts); contracts deduplicated by (40.001, 40.009)
+  // Effectif of the declaration's own month, CSS R130-1 (rules/effectif-mensuel.ts); contracts deduplicated by (40.001, 40.009)
   const [a, m] = [+mois.slice(0, 4), +mois.slice(5, 7)];
   const seen = new Set<string>();
   for (const c of ind.contrats) {
@@ -554,11 +554,10 @@ function factsOfIndividu(decl: DeclarationEnCours, ind: Individu, warn: (l: numb
       const prev = decl.risques.get(c.codeRisque);
       if (prev === undefined) decl.risques.set(c.codeRisque, c.taux);
     }
-    if (exclusEffectif(c)) continue;
-    const jours = joursSousContrat(c, a, m);
-    if (jours === 0) continue;
+    const e = effectifMensuelContrat(c, a, m);
+    if (e.valeur.isZero()) continue;
     const f = fait(mois);
-    f.effectif = (f.effectif ?? ZERO).plus(etpContrat(c).times(jours).div(joursDuMois(a, m)));
+    f.effectif = (f.effectif ?? ZERO).plus(e.valeur);
   }
   const own = fait(mois);
   if (own.effectif === undefined) own.effectif = ZERO;

@@ -4,6 +4,9 @@
  * years. Read-only; `atmp etablissement SIRET` shows it.
  */
 import type { Knex } from 'knex';
+import { D } from '../../rules/decimal.ts';
+import { validitesTaux } from '../bareme/validite.ts';
+import { exclusion, partImputee, type SinistreImpute } from '../../rules/imputation.ts';
 
 export interface SinistreEtablissement {
   sinistreId: string;
@@ -20,7 +23,7 @@ export interface SinistreEtablissement {
   deces: boolean;
   /** why the sinistre is not charged (trajet, compte spécial, inopposable), null when charged */
   exclusion: string | null;
-  /** share of the coût moyen charged to this establishment (sinistre_impute), null when excluded */
+  /** share of the coût moyen charged to this establishment (rules/imputation.ts), null when excluded */
   partIT: string | null;
   partIP: string | null;
   version: number;
@@ -51,7 +54,8 @@ export interface EtablissementReferentiel {
     groupe: { id: string; nom: string; sirenTete: string; notificationGroupee: boolean; emailNotification: string | null } | null;
   } | null;
   sections: { codeRisque: string; section: string; dateDebut: string | null; libelle: string; ctn: string | null }[];
-  tauxNotifies: { annee: number; codeRisque: string; taux: string }[];
+  /** notified rates, each with the validity of its rate year's barème (null: no barème loaded for that year) */
+  tauxNotifies: { annee: number; codeRisque: string; taux: string; debut: string | null; fin: string | null }[];
   sinistres: SinistreEtablissement[];
 }
 
@@ -63,7 +67,7 @@ export async function etablissementReferentiel(knex: Knex, siret: string, opts: 
   const e = await knex('etablissement').where({ siret }).first();
   if (!e) return null;
   const depuis = opts.depuisAnnee ?? new Date().getUTCFullYear() - 4;
-  const [ent, sections, taux, sinistres, imputes] = await Promise.all([
+  const [ent, sections, taux, sinistres] = await Promise.all([
     knex('entreprise as en').leftJoin('groupe as g', 'g.groupe_id', 'en.groupe_id').where('en.siren', e.siren)
       .first('en.*', 'g.nom as g_nom', 'g.siren_tete as g_siren_tete', 'g.notification_groupee as g_notification_groupee', 'g.email_notification as g_email'),
     knex('etablissement_section as s').join('code_risque as c', 'c.code_risque', 's.code_risque').where('s.siret', siret)
@@ -78,24 +82,30 @@ export async function etablissementReferentiel(knex: Knex, siret: string, opts: 
       .where('v.annee_imputation', '>=', depuis)
       .orderBy([{ column: 'v.annee_imputation', order: 'desc' }, 'v.sinistre_id'])
       .select('v.*'),
-    knex('sinistre_impute').where({ siret }).select('sinistre_id', 'imputation', 'part_it', 'part_ip'),
   ]);
-  const parts = new Map(imputes.map((i: { sinistre_id: string; imputation: string; part_it: string; part_ip: string }) => [`${i.sinistre_id}/${i.imputation}`, i]));
+  const validites = await validitesTaux(knex, taux.map((t: { annee: number }) => t.annee));
   const liste: SinistreEtablissement[] = [];
   for (const v of sinistres) {
     const imputation = v.siret === siret ? 'employeur' : 'utilisateur';
-    const exclusion = v.nature === 'TRAJET' ? 'accident de trajet (D.242-6-4)'
-      : v.compte_special ? 'compte spécial (D.242-6-5)'
-      : v.inopposable ? `inopposable depuis le ${v.date_inopposabilite}`
-      : null;
-    const part = parts.get(`${v.sinistre_id}/${imputation}`);
-    // a temp's claim appears on the user establishment only when it is charged there (R.242-6-1)
-    if (imputation === 'utilisateur' && !part && !exclusion) continue;
+    const faits: SinistreImpute = {
+      id: v.sinistre_id, annee: v.annee_imputation, nature: v.nature, partTiers: D(v.part_tiers),
+      interim: v.siret_utilisateur ? (imputation === 'employeur' ? 'ett' : 'utilisatrice') : undefined,
+      procedureCollective: v.utilisateur_procedure_collective, compteSpecial: v.compte_special, inopposable: v.inopposable,
+    };
+    const exclu = exclusion(faits);
+    const motif = exclu ? `${exclu.motif}${v.inopposable && v.date_inopposabilite ? ` depuis le ${v.date_inopposabilite}` : ''} (${exclu.reference})` : null;
+    // the share as every campaign using the claim applies it: its rate years N = year + 2 .. year + 4 give the same
+    // intérim rule (décret 2024-723 art. 2 keeps the former rule exactly for the claims classified up to 2023)
+    const anneeIp: number = v.annee_ip ?? v.annee_imputation;
+    const partIT = !exclu && v.categorie_it ? partImputee(faits, v.annee_imputation + 2, v.categorie_it).part : null;
+    const partIP = !exclu && v.categorie_ip ? partImputee({ ...faits, annee: anneeIp }, anneeIp + 2, v.categorie_ip).part : null;
+    // a temp's claim appears on the user establishment only when something is charged there (R.242-6-1)
+    if (imputation === 'utilisateur' && !exclu && !partIT?.gt(0) && !partIP?.gt(0)) continue;
     liste.push({
       sinistreId: v.sinistre_id, imputation, nature: v.nature, dateAccident: v.date_accident, anneeImputation: v.annee_imputation,
-      joursArret: v.jours_arret, categorieIT: imputation === 'employeur' ? v.categorie_it : null, tauxIp: v.taux_ip,
-      categorieIP: v.categorie_ip, anneeIp: v.annee_ip, deces: v.deces, exclusion,
-      partIT: part ? part.part_it : null, partIP: part && v.categorie_ip ? part.part_ip : null,
+      joursArret: v.jours_arret, categorieIT: v.categorie_it, tauxIp: v.taux_ip,
+      categorieIP: v.categorie_ip, anneeIp: v.annee_ip, deces: v.deces, exclusion: motif,
+      partIT: partIT ? partIT.toString() : null, partIP: partIP ? partIP.toString() : null,
       version: v.numero, dateExtraction: v.date_extraction, siretUtilisateur: v.siret_utilisateur,
     });
   }
@@ -109,7 +119,9 @@ export async function etablissementReferentiel(knex: Knex, siret: string, opts: 
       groupe: ent.groupe_id ? { id: ent.groupe_id, nom: ent.g_nom, sirenTete: ent.g_siren_tete, notificationGroupee: ent.g_notification_groupee, emailNotification: ent.g_email } : null,
     } : null,
     sections: sections.map((s: Record<string, string | null>) => ({ codeRisque: s.code_risque!, section: s.section!, dateDebut: s.date_debut, libelle: s.libelle!, ctn: s.ctn })),
-    tauxNotifies: taux.map((t: { annee: number; code_risque: string; taux: string }) => ({ annee: t.annee, codeRisque: t.code_risque, taux: t.taux })),
+    tauxNotifies: taux.map((t: { annee: number; code_risque: string; taux: string }) => ({
+      annee: t.annee, codeRisque: t.code_risque, taux: t.taux, debut: validites.get(t.annee)?.debut ?? null, fin: validites.get(t.annee)?.fin ?? null,
+    })),
     sinistres: liste,
   };
 }

@@ -14,7 +14,7 @@ import { problemeSiret } from '../../lib/siret.ts';
 import { D, type Decimal } from '../../rules/decimal.ts';
 import { lireDate, lireDecimal, lireFichierCsv, lireOuiNon } from '../ingest-referentiel/valeurs.ts';
 import { upsert } from '../ingest-referentiel/import.ts';
-import { categoriesVersion, type EtatCategories } from './categories.ts';
+import { anneeImputationIP, categoriesVersion, type EtatCategories } from '../../rules/categories.ts';
 import type { CategorieIP, CategorieIT } from '../../rules/bareme.ts';
 
 export const COLONNES_SINISTRES = {
@@ -252,11 +252,7 @@ export async function importerFichierSinistres(knex: Knex, fichier: string, opts
         { dateExtraction: f.date_extraction, dateAccident: f.date_accident, dateDeclaration: f.date_declaration, joursArret: f.jours_arret, tauxIp: f.taux_ip === null ? null : D(f.taux_ip), deces: f.deces },
         c?.etat ?? null,
       );
-      // the IP is charged in the year of its first notification (D.242-6-7); without a notification date the
-      // year of imputation given by the CPAM stands
-      const anneeIp = etat.categorieIP === null ? null
-        : c?.etat.categorieIP ? (c.ligne.annee_ip as number | null)
-        : f.date_notification_ip ? Number(f.date_notification_ip.slice(0, 4)) : f.annee_imputation;
+      const anneeIp = anneeImputationIP(etat.categorieIP, c ? { categorieIP: c.etat.categorieIP, anneeIp: c.ligne.annee_ip as number | null } : null, f.date_notification_ip, f.annee_imputation);
       const ligne: Record<string, unknown> = {
         ...f, numero: (c?.numero ?? 0) + 1, categorie_it: etat.categorieIT, it_fige: etat.itFige,
         categorie_ip: etat.categorieIP, ip_fige: etat.ipFige, annee_ip: anneeIp, fichier: basename(fichier), ligne: row.line,

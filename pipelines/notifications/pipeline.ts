@@ -31,6 +31,7 @@ import { verrouiller } from '../../jobs/ledger.ts';
 import type { Etape } from '../../rules/explication.ts';
 import { joursReputeeNotifiee } from '../../rules/delais.ts';
 import type { DonneesNotification, SectionNotifiee } from '../../templates/notification.ts';
+import { validiteTaux } from '../bareme/validite.ts';
 import { courrielNotification } from '../../templates/mail.ts';
 import { notificationsConfig, type NotificationsConfig } from './config.ts';
 import { rendreNotification } from './rendu.ts';
@@ -115,6 +116,7 @@ export async function lireDestinataires(knex: Knex | Knex.Transaction, annee: nu
     else parDest.set(r.destinataire_siren, [r]);
   }
   const date = jourParis(validee);
+  const validite = await validiteTaux(knex, annee);
   const out: Destinataire[] = [];
   for (const [siren, lignes] of parDest) {
     const t = lignes[0];
@@ -132,7 +134,7 @@ export async function lireDestinataires(knex: Knex | Knex.Transaction, annee: nu
         siren, nom: t.destinataire_nom, siret_siege: t.destinataire_siret_siege, adresse: t.destinataire_adresse,
         code_postal: t.destinataire_code_postal, commune: t.destinataire_commune, groupe_nom: t.groupe_id ? t.groupe_nom : null,
       },
-      sections,
+      sections, validite,
     };
     const empreinte = createHash('sha256').update(JSON.stringify(donnees)).digest('hex');
     out.push({ siren, groupe_id: t.groupe_id, email: t.destinataire_email, dematerialisee: !!t.destinataire_dematerialisee, donnees, empreinte });

@@ -19,6 +19,9 @@ import { dateLongue, euros, nombre, pourcent, variation } from '../../templates/
 import { createRequire } from 'node:module';
 import { definitionRapport, POLICE_GRAPHIQUES } from '../../templates/rapport/campagne-pdf.ts';
 import { rendreDefinition } from '../notifications/rendu.ts';
+import { sinistresImputes, type SinistreRow } from '../campagne/tarifier.ts';
+import { exclusion, partImputee } from '../../rules/imputation.ts';
+import { validitesTaux } from '../bareme/validite.ts';
 
 const TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'rapport', 'campagne.html.hbs');
 export interface DonneesRapport {
@@ -27,18 +30,40 @@ export interface DonneesRapport {
   donnees: Record<string, unknown>;
 }
 
+/**
+ * Claims charged to the main sections of each CTN for rate year N, counted per category kind (IT, IP): a claim's IT
+ * (IP) counts when it falls in N-4..N-2, is not excluded and bears a share > 0 there (rules/imputation.ts).
+ */
+export function compterSinistres(faits: (SinistreRow & { ctn: string; n: number })[], annee: number, debut: number, fin: number) {
+  const comptes = new Map<string, { sinistres_it: number; sinistres_ip: number }>();
+  for (const f of faits) {
+    const c = comptes.get(f.ctn) ?? { sinistres_it: 0, sinistres_ip: 0 };
+    for (const s of sinistresImputes(f)) {
+      if (s.annee < debut || s.annee > fin || exclusion(s)) continue;
+      const categorie = s.categorieIt ?? s.categorieIp!;
+      if (!partImputee(s, annee, categorie).part.gt(0)) continue;
+      if (s.categorieIt) c.sinistres_it += f.n;
+      else c.sinistres_ip += f.n;
+    }
+    comptes.set(f.ctn, c);
+  }
+  return comptes;
+}
+
 export async function donneesRapport(knex: Knex, annee: number, date: string): Promise<DonneesRapport> {
   const campagne = await knex('campagne').where({ annee }).first();
   if (!campagne) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
   const resume = (await resumeCampagne(knex, annee)) as Record<string, any>;
   const [debut, , fin] = anneesDeReference(annee);
-  const [variationsHisto, variations, ctn, [{ qualite }]] = await Promise.all([
+  const [variationsHisto, variations, ctn, faitsSinistres, [{ qualite }]] = await Promise.all([
     runSql<{ classe: number; n: number }>(knex, 'rapport/variations.sql', { annee }),
     runSql<Record<string, string>>(knex, 'rapport/plus-fortes-variations.sql', { annee, limite: 15 }),
     runSql<Record<string, string>>(knex, 'rapport/sinistralite-ctn.sql', { annee, debut, fin }),
+    runSql<SinistreRow & { ctn: string; n: number }>(knex, 'rapport/sinistres-ctn.sql', { annee, debut, fin }),
     runSql<{ qualite: Record<string, any> }>(knex, 'rapport/qualite-dsn.sql', { annee_effectif: anneeEffectif(annee) }),
   ]);
   const q = typeof qualite === 'string' ? JSON.parse(qualite) : qualite;
+  const comptes = compterSinistres(faitsSinistres, annee, debut, fin);
   // the region's indice de fréquence against the nation's, per CTN, for the campaign's latest year of claims
   const comparaisonIf = await indiceFrequenceParCtn(knex, fin);
   const modes = ['collectif', 'mixte', 'individuel'].map((m) => ({ libelle: m, valeur: Number(resume.par_mode?.[m] ?? 0) }));
@@ -68,8 +93,15 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       },
     ),
   };
+  // each rate year's validity as its barème states it (the 2025 rates from 1 May 2025, décret 2025-318)
+  const validites = await validitesTaux(knex, [annee, annee - 1]);
+  const periode = (a: number) => {
+    const v = validites.get(a);
+    return v ? `du ${dateLongue(v.debut)} au ${dateLongue(v.fin)}` : 'période non chargée';
+  };
   const donnees = {
     annee, date: dateLongue(date),
+    validite: `taux ${annee} applicables ${periode(annee)} ; taux ${annee - 1} : ${periode(annee - 1)}`,
     statut: campagne.statut === 'validee' ? `campagne validée le ${dateLongue(new Date(campagne.validee_le))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
     bareme: campagne.bareme_empreinte?.slice(0, 12) ?? '—', resume,
     tauxMoyen: resume.taux?.moyen_pondere ? pourcent(resume.taux.moyen_pondere) : '—',
@@ -78,7 +110,7 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       ...v, taux_precedent: nombre(v.taux_precedent, 2), taux_calcule: nombre(v.taux_calcule, 2), taux_notifie: nombre(v.taux_notifie, 2),
       variation: variation(v.taux_notifie, v.taux_precedent), sens: v.variation.startsWith('-') ? 'baisse' : 'hausse',
     })),
-    ctn: ctn.map((c) => ({ ...c, masse_salariale: euros(c.masse_salariale, true), valeur_du_risque: euros(c.valeur_du_risque, true), taux_moyen_pondere: c.taux_moyen_pondere ? pourcent(c.taux_moyen_pondere) : '—' })),
+    ctn: ctn.map((c) => ({ ...c, ...(comptes.get(c.ctn) ?? { sinistres_it: 0, sinistres_ip: 0 }), masse_salariale: euros(c.masse_salariale, true), valeur_du_risque: euros(c.valeur_du_risque, true), taux_moyen_pondere: c.taux_moyen_pondere ? pourcent(c.taux_moyen_pondere) : '—' })),
     debut, fin, anneeEffectif: anneeEffectif(annee), qualite: q, graphiques,
     comparaisonIf: {
       ...comparaisonIf,

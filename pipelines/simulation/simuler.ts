@@ -13,6 +13,7 @@ import { calculerTaux, type ResultatTaux, type Situation } from '../../rules/tau
 import { RegleError } from '../../rules/explication.ts';
 import { verifierAnnee } from '../../rules/periodes.ts';
 import type { SinistreImpute } from '../../rules/imputation.ts';
+import type { CoteInterim } from '../../rules/interim.ts';
 import { chargerBareme } from '../bareme/load.ts';
 import { lireDate } from '../../lib/cellules.ts';
 
@@ -21,6 +22,15 @@ export class EntreeInvalide extends Error {}
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Unknown keys are refused, never ignored: the first one is named with its path (`sinistres[2].foo`). */
+function clesConnues(o: Json, chemin: string, connues: readonly string[]): void {
+  const inconnue = Object.keys(o).find((k) => !connues.includes(k));
+  if (inconnue !== undefined) {
+    const c = chemin ? `${chemin}.${inconnue}` : inconnue;
+    throw new EntreeInvalide(`${c} : clé inconnue (clés admises${chemin ? ` dans ${chemin}` : ''} : ${connues.join(', ')})`);
+  }
+}
 
 function dec(v: unknown, champ: string, opts: { positif?: boolean } = {}): Decimal {
   const t = typeof v === 'number' && Number.isFinite(v) ? String(v) : typeof v === 'string' ? v.trim() : undefined;
@@ -45,9 +55,11 @@ function date(v: unknown, champ: string): string {
 
 export function lireSituation(input: unknown): { situation: Situation; surcharges: Json | undefined } {
   if (!isObj(input)) throw new EntreeInvalide('objet JSON attendu');
+  clesConnues(input, '', ['annee', 'alsace_moselle', 'bareme', 'entreprise', 'etablissement', 'masses_salariales', 'sinistres']);
   const annee = entier(input.annee, 'annee');
   const etab = input.etablissement;
   if (!isObj(etab)) throw new EntreeInvalide('etablissement : objet attendu');
+  clesConnues(etab, 'etablissement', ['code_risque', 'section', 'date_creation', 'taux_precedent', 'taux_precedents']);
   if (typeof etab.code_risque !== 'string') throw new EntreeInvalide('etablissement.code_risque manquant');
   const codeRisque = normaliserCodeRisque(etab.code_risque);
   if (!CODE_RISQUE_RE.test(codeRisque)) throw new EntreeInvalide(`etablissement.code_risque "${etab.code_risque}" hors format NN.NXX`);
@@ -56,6 +68,7 @@ export function lireSituation(input: unknown): { situation: Situation; surcharge
 
   const ent = input.entreprise;
   if (!isObj(ent)) throw new EntreeInvalide('entreprise : objet attendu (effectif ou effectifs_mensuels)');
+  clesConnues(ent, 'entreprise', ['effectif', 'effectifs_mensuels', 'taux_unique']);
   let effectif: Decimal | undefined;
   let effectifsMensuels: Decimal[] | undefined;
   if (ent.effectifs_mensuels !== undefined) {
@@ -89,6 +102,11 @@ export function lireSituation(input: unknown): { situation: Situation; surcharge
     input.sinistres.forEach((raw, i) => {
       const c = `sinistres[${i}]`;
       if (!isObj(raw)) throw new EntreeInvalide(`${c} : objet attendu`);
+      clesConnues(raw, c, ['id', 'annee', 'nature', 'jours_arret', 'taux_ip', 'deces', 'part', 'compte_special', 'interim']);
+      if (raw.id !== undefined && typeof raw.id !== 'string') throw new EntreeInvalide(`${c}.id : chaîne attendue`);
+      if (raw.interim !== undefined && raw.interim !== 'utilisatrice' && raw.interim !== 'ett') {
+        throw new EntreeInvalide(`${c}.interim : "utilisatrice" (entreprise utilisatrice) ou "ett" (entreprise de travail temporaire), reçu ${JSON.stringify(raw.interim)}`);
+      }
       const nature = raw.nature;
       if (nature !== 'AT' && nature !== 'MP' && nature !== 'TRAJET') throw new EntreeInvalide(`${c}.nature : AT, MP ou TRAJET`);
       const part = raw.part === undefined ? undefined : dec(raw.part, `${c}.part`, { positif: true });
@@ -105,6 +123,7 @@ export function lireSituation(input: unknown): { situation: Situation; surcharge
         tauxIp,
         deces: raw.deces === true,
         part,
+        interim: raw.interim as CoteInterim | undefined,
         compteSpecial: raw.compte_special === true,
       });
     });
@@ -117,6 +136,7 @@ export function lireSituation(input: unknown): { situation: Situation; surcharge
     if (!Array.isArray(etab.taux_precedents)) throw new EntreeInvalide('etablissement.taux_precedents : tableau de {taux, masse_salariale} attendu');
     tauxPrecedents = etab.taux_precedents.map((t, i) => {
       if (!isObj(t)) throw new EntreeInvalide(`etablissement.taux_precedents[${i}] : objet attendu`);
+      clesConnues(t, `etablissement.taux_precedents[${i}]`, ['taux', 'masse_salariale']);
       return { taux: dec(t.taux, `etablissement.taux_precedents[${i}].taux`, { positif: true }), masseSalariale: dec(t.masse_salariale, `etablissement.taux_precedents[${i}].masse_salariale`, { positif: true }) };
     });
   }
@@ -141,6 +161,7 @@ const TABLES = new Set<string>([...CTNS, 'B-AM']);
 /** Applies the input's `bareme` keys over the loaded barème of the year. */
 export function surchargerBareme(bareme: BaremeAnnee, o: Json | undefined): BaremeAnnee {
   if (!o) return bareme;
+  clesConnues(o, 'bareme', ['m1', 'm2', 'm3', 'm4', 'taux_collectifs', 'taux_collectifs_alsace_moselle', 'couts_moyens']);
   const src = 'valeur fournie à la simulation';
   const majKeys = ['m1', 'm2', 'm3', 'm4'] as const;
   if (majKeys.some((k) => o[k] !== undefined)) {

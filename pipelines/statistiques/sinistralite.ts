@@ -223,7 +223,7 @@ async function lireMetadata(
   o: { annee: number; par: Par; format: Format; fr: boolean; bom: boolean; disposition: Disposition; anneeRef: number | undefined; secondaires: { cles: string[]; exposes: string[] } },
 ): Promise<Metadata> {
   const regle = await knex('stat_regle_secret').where({ id: 1 }).first();
-  if (!regle) throw new Error('stat_regle_secret is empty (migration 0006)');
+  if (!regle) throw new Error('la table stat_regle_secret est vide (migration 0006)');
   const seuil = Number(regle.seuil_entreprises);
   const dominance = new Decimal(regle.seuil_dominance).times(100).toString();
   const [hc] = await runSql<Record<string, unknown>>(knex, 'statistiques/hors-champ.sql', { annee: o.annee });
@@ -330,7 +330,7 @@ export async function exporterSinistralite(db: Db, opts: OptionsSinistralite): P
   const fr = !!opts.fr && format === 'csv';
   const bom = !!opts.bom && format === 'csv';
   const page = opts.page ?? 500;
-  if (!Number.isInteger(page) || page < 1) throw new Error(`page ${page}: positive integer expected`);
+  if (!Number.isInteger(page) || page < 1) throw new Error(`page ${page} : entier positif attendu`);
   const versSortie = opts.out === '-';
   const chemin = versSortie ? '-' : resolve(opts.out ?? join(opts.outDir, 'statistiques', `sinistralite-${opts.annee}-${par}.${format}`));
   const partiel = `${chemin}.partiel`;

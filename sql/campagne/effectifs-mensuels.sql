@@ -3,8 +3,7 @@
 -- employees and truncates (`atmp etablissement SIRET` shows the same figure per year).
 -- :sirens text[]   :annee reference year (N-2)
 select f.siren, extract(month from f.mois)::integer as mois, sum(f.effectif) as effectif
-from dsn_fait_mensuel f
-join dsn_declaration d on d.id = f.declaration_id and d.statut = 'retenue'
+from dsn_fait_retenu f
 where f.siren = any(:sirens)
   and f.effectif is not null
   and f.mois >= make_date(:annee, 1, 1) and f.mois < make_date(:annee + 1, 1, 1)

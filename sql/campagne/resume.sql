@@ -2,10 +2,7 @@
 -- distribution of the notified rates, variation against the previous rate, errors.
 -- :annee
 with t as (
-  select distinct on (siret, code_risque) *
-  from campagne_taux
-  where annee = :annee
-  order by siret, code_risque, decision desc
+  select * from campagne_taux_courant where annee = :annee
 ), ok as (
   select * from t where statut = 'calcule'
 )

@@ -139,7 +139,7 @@ create index sinistre_version_siret_utilisateur on sinistre_version (siret_utili
 -- part_it / part_ip: the fraction of the coût moyen charged, × (1 − third party share) (D.242-6-7); part_ip is
 -- null when the sinistre has no IP category.
 -- Temp worker with IP >= 10 % or death (categories IP2–IP4): one third to the user establishment (R.242-6-1);
--- the other two thirds stay with the ETT [à vérifier, docs/tarification-atmp.md §4.4]; nothing to the user
+-- the other two thirds stay with the ETT [à vérifier, docs/regles.md]; nothing to the user
 -- establishment when it is in a collective procedure. When the user establishment is rated collectif, its third
 -- goes to the collective statistics (R.242-6-1): the view cannot know the mode, the campaign decides.
 -- The third is charged at the user establishment's CTN coût moyen (R.242-6-1): the campaign's concern too.

@@ -1,4 +1,4 @@
--- Sinistralité statistics (docs/tarification-atmp.md §12): views a statistician can query with psql, read by
+-- Sinistralité statistics (docs/statistiques.md): views a statistician can query with psql, read by
 -- sql/statistiques/*.sql and `atmp stats sinistralite`. Definitions, counting rules and the readings chosen where
 -- the data cannot express a rule exactly: pipelines/statistiques/README.md.
 
@@ -12,7 +12,7 @@ create table stat_regle_secret (
 );
 insert into stat_regle_secret (id, seuil_entreprises, seuil_dominance) values (1, 3, 0.85);
 
--- CTN labels (docs/tarification-atmp.md §8). CTN Z (compte spécial) is not a tariff CTN and has no row here.
+-- CTN labels (docs/regles.md). CTN Z (compte spécial) is not a tariff CTN and has no row here.
 create table stat_ctn (
   ctn      text primary key,
   libelle  text not null

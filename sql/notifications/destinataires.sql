@@ -2,10 +2,7 @@
 -- its establishment, company and recipient: the group's head when the company belongs to a group receiving
 -- grouped notifications, else the company itself (its siège).
 with decision as (
-  select distinct on (t.siret, t.code_risque) t.*
-  from campagne_taux t
-  where t.annee = :annee
-  order by t.siret, t.code_risque, t.decision desc
+  select t.* from campagne_taux_courant t where t.annee = :annee
 ), section as (
   select d.*, case when g.notification_groupee then g.siren_tete else d.siren end as destinataire_siren
   from decision d

@@ -8,7 +8,7 @@ select jsonb_build_object(
   'mois_manquants', coalesce((
     with m as (
       select f.siret, date_trunc('month', f.mois)::date as mois
-      from dsn_fait_mensuel f join dsn_declaration d on d.id = f.declaration_id and d.statut = 'retenue'
+      from dsn_fait_retenu f
       where f.mois >= make_date(:annee_effectif, 1, 1) and f.mois < make_date(:annee_effectif + 1, 1, 1) and f.effectif is not null
       group by 1, 2
     ), bornes as (

@@ -39,7 +39,8 @@ export function definitionRapport(d: Data): TDocumentDefinitions {
     styles: { h1: { fontSize: 16, bold: true, color: '#1f3864' }, h2: { fontSize: 12, bold: true, color: '#1f3864', margin: [0, 10, 0, 4] }, th: { bold: true, fillColor: '#eef1f7' } },
     content: [
       { text: `Campagne de tarification AT/MP ${d.annee}`, style: 'h1' },
-      { text: `${d.statut} — rapport établi le ${d.date}`, margin: [0, 2, 0, 10], color: '#555' },
+      { text: `${d.statut} — rapport établi le ${d.date}`, margin: [0, 2, 0, 0], color: '#555' },
+      { text: d.validite, margin: [0, 2, 0, 10], color: '#555' },
       tableau(
         ['Sections tarifées', 'Entreprises', 'Taux moyen pondéré', 'Écrêtements hausse / baisse', 'Erreurs'],
         [[`${r.calculees} / ${r.sections}`, String(r.entreprises), d.tauxMoyen, `${r.ecretements?.hausse ?? 0} / ${r.ecretements?.baisse ?? 0}`, String(r.erreurs)]],

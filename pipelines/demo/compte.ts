@@ -1,0 +1,37 @@
+/**
+ * The demo's last step: the notifications are made available in the employers' online accounts (notices in the
+ * .eml outbox without SMTP settings), and a sign-in link is issued for one headquarters, preferably the head of a
+ * group holding a mandate, so that the demo ends with the command that serves the account and the link to open.
+ */
+import type { Db } from '../../lib/db.ts';
+import { loadConfig } from '../../lib/config.ts';
+import { join } from 'node:path';
+import { compteEmployeur, emettreJeton, journaliser, lienConnexion, urlPublique, LIEN_VALIDITE_MINUTES } from '../compte/comptes.ts';
+import { creerCourrier } from '../compte/courriel.ts';
+import { mettreADisposition } from '../compte/registre.ts';
+
+export async function ouvrirLesComptes(db: Db, annee: number, journal: (l: string) => void): Promise<Record<string, string>> {
+  const courrier = creerCourrier();
+  try {
+    const r = await mettreADisposition(db.knex, annee, new Date(), courrier);
+    journal(`7. compte en ligne : ${r.mises_a_disposition} notification(s) mise(s) à disposition (déjà : ${r.deja}), ${r.avis_envoyes} avis envoyé(s), ${r.sans_compte.length} sans compte (papier)`);
+  } finally {
+    await courrier.fermer();
+  }
+  const siege = await db.knex('notification_compte as nc')
+    .leftJoin('groupe as g', function () {
+      this.on('g.siren_tete', '=', 'nc.destinataire_siren').andOn(db.knex.raw('g.notification_groupee'));
+    })
+    .where('nc.annee', annee)
+    .orderByRaw('(g.groupe_id is null), nc.destinataire_siren')
+    .first('nc.destinataire_siren as siren', 'g.nom as groupe');
+  if (!siege) return {};
+  const c = await compteEmployeur(db.knex, siege.siren);
+  const t = await emettreJeton(db.knex, c.id, 'cli', new Date());
+  await journaliser(db.knex, { compte_id: c.id, methode: 'CLI', chemin: 'demo', action: 'lien de connexion émis par la démonstration', objet: `SIREN ${c.siren}` });
+  return {
+    'avis « votre notification est disponible » (.eml)': join(loadConfig().outDir, 'outbox', 'compte'),
+    'compte AT/MP en ligne : lancer le serveur': 'npx atmp serveur --port 8080',
+    [`lien de connexion de ${c.raison_sociale} (SIREN ${c.siren}${siege.groupe ? `, tête du ${siege.groupe}` : ''} ; ${LIEN_VALIDITE_MINUTES} minutes, une fois ; un autre : npx atmp compte lien ${c.siren})`]: lienConnexion(urlPublique(), t),
+  };
+}
