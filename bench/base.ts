@@ -11,7 +11,7 @@ import pg from 'pg';
 import { openDb, type Db } from '../lib/db.ts';
 import { loadConfig } from '../lib/config.ts';
 
-export async function baseJetable(prefixe = 'atmp-bench-', opts: { memoire?: boolean } = {}): Promise<{ db: Db; nom: string; fin: () => Promise<void> }> {
+export async function baseJetable(prefixe = 'atmp-bench-', opts: { memoire?: boolean } = {}): Promise<{ db: Db; nom: string; url?: string; fin: () => Promise<void> }> {
   const base = process.env.DATABASE_URL;
   if (!base && opts.memoire) {
     const db = await openDb({ memory: true, config: { ...loadConfig(), databaseUrl: undefined } });
@@ -32,6 +32,7 @@ export async function baseJetable(prefixe = 'atmp-bench-', opts: { memoire?: boo
   return {
     db,
     nom: `PostgreSQL (base jetable ${nom})`,
+    url: url.toString(),
     fin: async () => {
       await db.close();
       await admin.query(`drop database if exists ${nom} with (force)`);

@@ -40,7 +40,7 @@ export function idPglite(db: Db): string {
 }
 
 /** Takes the advisory lock of (job, periode) or throws a clear refusal. */
-async function verrouiller(db: Db, cle: string): Promise<() => Promise<void>> {
+export async function verrouiller(db: Db, cle: string): Promise<() => Promise<void>> {
   const sql = 'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok';
   const unlock = 'select pg_advisory_unlock(hashtextextended($1, 0))';
   if (db.backend === 'pglite') {

@@ -4,11 +4,16 @@
  * Applies to the rates notified through the compte AT/MP (every company since the 2022 rates, décret 2020-1232).
  */
 import type { Etape } from './explication.ts';
+import { joursReputeeNotifiee, moisRecours } from './delais.ts';
+import { DERNIERE_ANNEE } from './periodes.ts';
 
-/** Days after which a decision made available and never consulted is deemed notified. */
-export const DELAI_CONSULTATION_JOURS = 15;
-/** Months allowed for the recours from the notification date. */
-export const DELAI_RECOURS_MOIS = 2;
+/**
+ * Days after which a decision made available and never consulted is deemed notified, and months allowed for the
+ * recours from the notification date: the dated parameters of rules/delais.ts (one source), as in force for the
+ * latest rate year of the rules (the same value for every year so far).
+ */
+export const DELAI_CONSULTATION_JOURS = joursReputeeNotifiee(DERNIERE_ANNEE).valeur;
+export const DELAI_RECOURS_MOIS = moisRecours(DERNIERE_ANNEE).valeur;
 
 export interface FaitsNotification {
   /** the day the decision was made available in the account */

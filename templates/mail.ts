@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { dateLongue, pourcent, siret } from './format.ts';
-import { duGroupe, type DonneesNotification } from './notification.ts';
+import { delaiRecours, duGroupe, type DonneesNotification } from './notification.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 let html: Handlebars.TemplateDelegate | undefined;
@@ -26,7 +26,7 @@ export function courrielNotification(d: DonneesNotification): Courriel {
   const fichier = `notification-taux-atmp-${d.annee}-${d.destinataire.siren}.pdf`;
   const sujet = `${d.carsat.nom} : notification de vos taux AT/MP ${d.annee} — ${d.destinataire.nom}`;
   const ctx = {
-    sujet, fichier, annee: d.annee, anneePrecedente: d.annee - 1, date: dateLongue(d.date), reference: d.reference,
+    sujet, fichier, annee: d.annee, delaiRecours: delaiRecours(d.annee), anneePrecedente: d.annee - 1, date: dateLongue(d.date), reference: d.reference,
     carsat: { nom: d.carsat.nom, adresse: d.carsat.adresse },
     groupe: d.destinataire.groupe_nom ? duGroupe(d.destinataire.groupe_nom) : false,
     nombre: d.sections.length, pluriel: d.sections.length > 1,

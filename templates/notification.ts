@@ -4,9 +4,10 @@
  * from the stored explanation steps (rules/explication.ts: nothing is recomputed here, figures are only formatted),
  * and the voies de recours. Pure: the same data always gives the same definition.
  *
- * Contents follow docs/regles.md (no regulatory list exists: SIRET, code risque and label, section,
- * mode, effectif, rate; per year masse salariale, claims per category, valeur du risque; TB, M1–M4, TNI, TNC,
- * fraction, previous rate and écrêtement; voies de recours: 2 months, CSS R.142-1-A III, Cour d'appel d'Amiens).
+ * No regulatory text lists a notification's contents; it carries what the compte AT/MP shows and what an employer
+ * needs to check and contest the rate: SIRET, code risque and label, section, mode, effectif, rate; per year masse
+ * salariale, claims per category, valeur du risque; TB, M1–M4, TNI, TNC, fraction, previous rate and écrêtement;
+ * voies de recours (delay from rules/delais.ts, CSS R.142-1-A III, Cour d'appel d'Amiens).
  */
 import type { Content, TableCell } from 'pdfmake';
 import type * as PdfMakeTypes from 'pdfmake';
@@ -14,6 +15,7 @@ import type * as PdfMakeTypes from 'pdfmake';
 export type TDocumentDefinitions = Parameters<typeof PdfMakeTypes.createPdf>[0];
 import type { Etape } from '../rules/explication.ts';
 import { DECIMAL_RE } from '../rules/decimal.ts';
+import { moisRecours } from '../rules/delais.ts';
 import {
   dateLongue, effectif, euros, libelleMode, libelleSection, nombre, pourcent, siren, siret, texteFrancais, variation,
 } from './format.ts';
@@ -193,6 +195,13 @@ function detailSection(s: SectionNotifiee, index: number, total: number): Conten
   ];
 }
 
+const NOMBRES = ['zéro', 'un', 'deux', 'trois', 'quatre', 'cinq', 'six'];
+/** The recours delay of the rate year, in words (rules/delais.ts): « deux mois ». */
+export const delaiRecours = (annee: number): string => {
+  const m = moisRecours(annee).valeur;
+  return `${NOMBRES[m] ?? String(m)} mois`;
+};
+
 export function definitionNotification(d: DonneesNotification): TDocumentDefinitions {
   const dest = d.destinataire;
   const n = d.sections.length;
@@ -266,11 +275,11 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
       stack: [
         { text: 'Voies de recours', style: 'h2' },
         {
-          text: `Vous pouvez contester ces décisions dans un délai de deux mois à compter de leur notification (article R.142-1-A III du code de la sécurité sociale) devant la Cour d’appel d’Amiens, chambre spécialisée en matière de tarification des accidents du travail et des maladies professionnelles (article D.311-12 du code de l’organisation judiciaire), 14 rue Robert de Luzarches, 80027 Amiens Cedex 1. Le recours doit être motivé et accompagné d’une copie de la présente notification.`,
+          text: `Vous pouvez contester ces décisions dans un délai de ${delaiRecours(d.annee)} à compter de leur notification (article R.142-1-A III du code de la sécurité sociale) devant la Cour d’appel d’Amiens, chambre spécialisée en matière de tarification des accidents du travail et des maladies professionnelles (article D.311-12 du code de l’organisation judiciaire), 14 rue Robert de Luzarches, 80027 Amiens Cedex 1. Le recours doit être motivé et accompagné d’une copie de la présente notification.`,
           alignment: 'justify', margin: [0, 0, 0, 4],
         },
         {
-          text: `Vous pouvez également, dans le même délai, former un recours gracieux auprès de la ${carsat.nom} (service tarification, à l’adresse ci-dessus). Ce recours gracieux est facultatif. Passé le délai de deux mois, les taux notifiés deviennent définitifs.`,
+          text: `Vous pouvez également, dans le même délai, former un recours gracieux auprès de la ${carsat.nom} (service tarification, à l’adresse ci-dessus). Ce recours gracieux est facultatif. Passé le délai de ${delaiRecours(d.annee)}, les taux notifiés deviennent définitifs.`,
           alignment: 'justify', margin: [0, 0, 0, 4],
         },
         {

@@ -12,11 +12,12 @@ import { loadConfig } from '../lib/config.ts';
 import { ANNEE, preparerCampagne } from './fixtures/notifications/campagne.ts';
 
 let env: Record<string, string | undefined>;
+let dataDir: string | undefined;
 let pg: TestDb | undefined;
 let outDir: string;
 
-const atmp = (args: string[]): Promise<CliResult> =>
-  runCli(args, { ATMP_QUIET: '1', ATMP_SMTP_URL: '', ATMP_OUT_DIR: outDir, ATMP_NOTIFICATIONS_WORKERS: '1', ...env });
+const atmp = (args: string[], extra: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, { ATMP_QUIET: '1', ATMP_SMTP_URL: '', ATMP_OUT_DIR: outDir, ATMP_NOTIFICATIONS_WORKERS: '1', ...env, ...extra });
 
 beforeAll(async () => {
   outDir = tempDir('atmp-notif-cli-out-');
@@ -25,7 +26,7 @@ beforeAll(async () => {
     await preparerCampagne(pg, { valider: false });
     env = { DATABASE_URL: pg.url };
   } else {
-    const dataDir = join(tempDir('atmp-notif-cli-'), 'db');
+    dataDir = join(tempDir('atmp-notif-cli-'), 'db');
     const db = await openDb({ config: { ...loadConfig(), databaseUrl: undefined, dataDir } });
     try {
       await preparerCampagne(Object.assign(db, { drop: () => db.close() }), { valider: false });
@@ -36,6 +37,17 @@ beforeAll(async () => {
   }
 }, 180_000);
 afterAll(async () => pg?.drop());
+
+/** The test's database, between two commands (PGlite: the data folder, opened while no command runs). */
+async function avecBase<T>(fn: (knex: TestDb['knex']) => Promise<T>): Promise<T> {
+  if (pg) return fn(pg.knex);
+  const db = await openDb({ config: { ...loadConfig(), databaseUrl: undefined, dataDir: dataDir! } });
+  try {
+    return await fn(db.knex);
+  } finally {
+    await db.close();
+  }
+}
 
 describe('atmp notifications', () => {
   it('send refuses a campaign that is not validated, with the command to run', async () => {
@@ -51,7 +63,7 @@ describe('atmp notifications', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('3 destinataires');
-    expect(r.stdout).toMatch(/ce passage : 3 rendues, 2 envoyées \(fichiers \.eml/);
+    expect(r.stdout).toMatch(/ce passage : 3 rendues, 2 envoyées, 0 non envoyées \(fichiers \.eml/);
     expect(readdirSync(join(outDir, 'outbox', String(ANNEE))).sort()).toEqual(['200000008.eml', '600000004.eml']);
     expect(readdirSync(join(outDir, 'impression', String(ANNEE)))).toEqual(['400000006.pdf']);
 
@@ -67,5 +79,26 @@ describe('atmp notifications', () => {
     const r = await atmp(['notifications', 'send', '--annee', String(ANNEE), '--incertains', 'peut-etre']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('« confirmer » ou « renvoyer »');
+  });
+
+  it('send exits 75 with the counts when messages remain unsent (SMTP unreachable)', async () => {
+    await avecBase((knex) => knex('notification').where({ annee: ANNEE, statut: 'envoyee' }).update({ statut: 'rendue' }));
+    const r = await atmp(['notifications', 'send', '--annee', String(ANNEE)], { ATMP_SMTP_URL: 'smtp://127.0.0.1:1', ATMP_SMTP_ESSAIS: '1' });
+    expect(r.code).toBe(75);
+    expect(r.stdout).toMatch(/0 envoyées, 2 non envoyées/);
+    expect(r.stdout).toMatch(/en attente d'envoi : 2/);
+    expect(r.stderr).toContain('2 notification(s) non envoyée(s)');
+  });
+
+  it('--incertains without a selection lists the uncertain sends and settles nothing; with --siren, that one only', async () => {
+    await avecBase((knex) => knex('notification').where({ annee: ANNEE, statut: 'rendue' }).update({ statut: 'envoi_en_cours', smtp_commence_le: knex.fn.now() }));
+    const liste = await atmp(['notifications', 'send', '--annee', String(ANNEE), '--incertains', 'confirmer'], { ATMP_SMTP_URL: 'smtp://127.0.0.1:1' });
+    expect(liste.code).toBe(2);
+    expect(liste.stderr).toContain('Envois à vérifier (2)');
+    expect(liste.stderr).toMatch(/200000008 .*Message-ID <atmp\.2020\.200000008\./);
+    expect(liste.stderr).toMatch(/600000004 .*Message-ID/);
+    const un = await atmp(['notifications', 'send', '--annee', String(ANNEE), '--incertains', 'confirmer', '--siren', '200000008', '--json'], { ATMP_SMTP_URL: 'smtp://127.0.0.1:1' });
+    expect(un.code).toBe(1);
+    expect(JSON.parse(un.stdout)).toMatchObject({ a_verifier: 1, envoyees: 1, incertains_regles: [{ siren: '200000008', action: 'confirmer' }] });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Without SMTP settings, notifications are written as .eml files to <out>/outbox/<annee>/ (the offline default).
  * Also: a campaign that is not validated is refused; the latest decision is the one notified; the rendering is
- * deterministic (same bytes twice, in the pool or in this thread, with or without the caches); the
+ * deterministic (same bytes twice, in the pool or in this thread); the
  * crash window of the outbox is resolved by the file's presence.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { testDb, type TestDb } from './helpers/db.ts';
 import { ANNEE, EMAIL_GROUPE, preparerCampagne, TETE } from './fixtures/notifications/campagne.ts';
 import { envoyerNotifications, lireDestinataires } from '../pipelines/notifications/pipeline.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
-import { modeRendu, rendreNotification } from '../pipelines/notifications/rendu.ts';
+import { rendreNotification } from '../pipelines/notifications/rendu.ts';
 import { validerCampagne } from '../pipelines/campagne/run.ts';
 
 const POPPLER = !spawnSync('pdfinfo', ['-v']).error;
@@ -64,7 +64,7 @@ describe('notifications to the .eml outbox', () => {
     }
   });
 
-  it('renders the same bytes every time: in the pool, in this thread, with or without the caches', async () => {
+  it('renders the same bytes every time: in the pool and in this thread', async () => {
     const c = await db.knex('campagne').where({ annee: ANNEE }).first();
     const dests = await lireDestinataires(db.knex, ANNEE, config, new Date(c.validee_le));
     expect(dests.map((d) => d.siren)).toEqual([TETE, '400000006', '600000004']);
@@ -74,12 +74,6 @@ describe('notifications to the .eml outbox', () => {
       const b = await rendreNotification(d.donnees);
       expect(sha(a)).toBe(sha(b));
       expect(sha(a)).toBe(n.pdf_sha256);
-    }
-    modeRendu('sans-cache');
-    try {
-      expect(sha(await rendreNotification(dests[0].donnees))).toBe((await db.knex('notification').where({ annee: ANNEE, destinataire_siren: TETE }).first()).pdf_sha256);
-    } finally {
-      modeRendu('rapide');
     }
   });
 

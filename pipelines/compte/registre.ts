@@ -29,7 +29,8 @@ export interface MiseADisposition {
 export async function mettreADisposition(knex: Knex, annee: number, maintenant: Date, courrier?: Courrier): Promise<MiseADisposition> {
   const camp = await knex('campagne').where({ annee }).first('statut');
   if (!camp) throw new UserError(`aucune campagne ${annee}`);
-  const notifs = await knex('notification').where({ annee, dematerialisee: true }).whereNotIn('statut', ['papier', 'echec'])
+  // rows 'a_rendre' have no PDF yet (notifications send still rendering)
+  const notifs = await knex('notification').where({ annee, dematerialisee: true }).whereNotIn('statut', ['papier', 'echec', 'a_rendre'])
     .orderBy('destinataire_siren').select('destinataire_siren', 'raison_sociale');
   if (!notifs.length) throw new UserError(`aucune notification ${annee} rendue : lancez d’abord « atmp notifications send --annee ${annee} »`);
   const r: MiseADisposition = { annee, mises_a_disposition: 0, deja: 0, avis_envoyes: 0, avis_en_echec: 0, sans_compte: [] };

@@ -2,16 +2,22 @@
  * `atmp notifications send|status`: the grouped notifications of a validated campaign, one per recipient (group
  * head for a group with grouped notifications, else the company's siège), rendered to PDF, then sent by e-mail
  * (SMTP, or .eml files in the outbox when no SMTP is configured) or put in the print batch. The `notification`
- * table (sql/migrations/0005_notifications.sql) is the outbox ledger; README.md next to this file describes the
- * states and the crash-window reading.
+ * table (sql/migrations/0005_notifications.sql, 0012) is the outbox: docs/notifications.md describes its states,
+ * how several processes share it, and how an agent settles uncertain sends.
  *
- * Never twice: a row is claimed (rendue → envoi_en_cours, one UPDATE … WHERE statut = 'rendue') before the SMTP
- * transaction and recorded (envoyee) right after it. A crash between the server's acceptance and the record leaves
- * the row 'envoi_en_cours': it is never resent blindly. For the outbox (.eml written atomically, by rename) the
- * file's presence tells what happened; for SMTP the row is reported "à vérifier" and only an explicit
- * `--incertains renvoyer|confirmer` resolves it (a resend carries the same deterministic Message-ID).
+ * Several processes: each holds a session advisory lock on its own key for its whole run; rows are claimed with
+ * FOR UPDATE SKIP LOCKED and carry the claimer's key (`reserve_par`), so a row held by a dead process is told from
+ * one in progress elsewhere.
+ *
+ * Never twice: a row is claimed (rendue → envoi_en_cours) before its message is handed to SMTP, the start of its
+ * SMTP transaction is recorded just before, and it is recorded 'envoyee' after the server's acceptance. A row
+ * left 'envoi_en_cours' by a dead process goes back to 'rendue' if its transaction never started; otherwise it is
+ * never resent blindly: for the outbox (.eml written atomically, by rename) the file's presence tells what
+ * happened; for SMTP the row is "à vérifier" and only the agent's `--incertains confirmer|renvoyer` settles it (a
+ * resend carries the same deterministic Message-ID).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,13 +27,14 @@ import type { Db } from '../../lib/db.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { UserError } from '../../lib/errors.ts';
 import { runSql } from '../../lib/sql.ts';
-import { demarrerJob } from '../../jobs/ledger.ts';
+import { verrouiller } from '../../jobs/ledger.ts';
 import type { Etape } from '../../rules/explication.ts';
+import { joursReputeeNotifiee } from '../../rules/delais.ts';
 import type { DonneesNotification, SectionNotifiee } from '../../templates/notification.ts';
 import { validiteTaux } from '../bareme/validite.ts';
 import { courrielNotification } from '../../templates/mail.ts';
 import { notificationsConfig, type NotificationsConfig } from './config.ts';
-import { rendreNotification, sansPretenuring } from './rendu.ts';
+import { rendreNotification } from './rendu.ts';
 import { creerExpediteur, type Expediteur, type ResultatEnvoi } from './transport.ts';
 
 const ICI = dirname(fileURLToPath(import.meta.url));
@@ -36,8 +43,10 @@ export interface SendOptions {
   annee: number;
   outDir?: string;
   config?: NotificationsConfig;
-  /** what to do with rows left 'envoi_en_cours' by a crashed SMTP run (default: leave them, reported) */
+  /** what to do with uncertain sends (« à vérifier »): none by default (reported) */
   incertains?: 'renvoyer' | 'confirmer';
+  /** which uncertain sends `incertains` applies to (by SIREN of the recipient or by Message-ID); all when absent */
+  selection?: { sirens?: string[]; messageIds?: string[] };
   /** render only (no sending) */
   sansEnvoi?: boolean;
   progression?: (etape: 'rendu' | 'envoi', faites: number, total: number) => void;
@@ -54,6 +63,8 @@ export interface Compteurs {
   echecs: number;
   a_verifier: number;
   en_attente: number;
+  a_rendre: number;
+  en_cours: number;
   reputees_notifiees: number;
   [k: string]: unknown;
 }
@@ -147,41 +158,73 @@ export function messageId(annee: number, siren: string, pdfSha: string, email: s
 }
 
 /** Renders the notifications not rendered yet (or whose content changed before being sent). */
-async function rendreManquantes(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, destinataires: Destinataire[]) {
+/** The advisory-lock text of one sending process: the key its claimed rows carry (`reserve_par`). */
+function cleExpediteur(annee: number): string {
+  return `atmp:notifications:${annee}:expediteur:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Plans the work: a row 'a_rendre' for each recipient without one, and back to 'a_rendre' a notification not sent
+ * yet whose content changed (a new decision) or whose file disappeared. Safe when several processes run it.
+ */
+async function planifier(knex: Knex, annee: number, destinataires: Destinataire[]) {
+  const existantes = new Map<string, { statut: string; contenu_empreinte: string; pdf_chemin: string | null }>(
+    (await knex('notification').where({ annee }).select('destinataire_siren', 'statut', 'contenu_empreinte', 'pdf_chemin')).map((r) => [r.destinataire_siren, r]),
+  );
+  const nouvelles = destinataires.filter((d) => !existantes.has(d.siren)).map((d) => ({
+    annee, destinataire_siren: d.siren, groupe_id: d.groupe_id, raison_sociale: d.donnees.destinataire.nom, email: d.email,
+    dematerialisee: d.dematerialisee, statut: 'a_rendre', etablissements: d.donnees.sections.length,
+    sirets: [...new Set(d.donnees.sections.map((s) => s.siret))], contenu_empreinte: d.empreinte,
+  }));
+  for (let i = 0; i < nouvelles.length; i += 500) {
+    await knex('notification').insert(nouvelles.slice(i, i + 500)).onConflict(['annee', 'destinataire_siren']).ignore();
+  }
+  const aRefaire = destinataires.filter((d) => {
+    const e = existantes.get(d.siren);
+    // the bytes are deterministic: a missing file comes back the same
+    return e?.statut === 'rendue' && (e.contenu_empreinte !== d.empreinte || !e.pdf_chemin || !existsSync(e.pdf_chemin));
+  }).map((d) => d.siren);
+  for (let i = 0; i < aRefaire.length; i += 500) {
+    // only a row still 'rendue' moves: a row claimed or sent meanwhile is never touched
+    await knex('notification').where({ annee, statut: 'rendue' }).whereIn('destinataire_siren', aRefaire.slice(i, i + 500))
+      .update({ statut: 'a_rendre', reserve_par: null });
+  }
+}
+
+/**
+ * Renders the notifications 'a_rendre', claimed a batch at a time (sql/notifications/reserver-rendu.sql: rows no
+ * live process holds, SKIP LOCKED), so that several processes share the rendering of one campaign.
+ */
+async function rendreManquantes(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, destinataires: Destinataire[], cle: string) {
   const { knex } = db;
   const { annee } = opts;
-  const existantes = new Map<string, { statut: string; contenu_empreinte: string; pdf_chemin: string; pdf_sha256: string }>(
-    (await knex('notification').where({ annee }).select('destinataire_siren', 'statut', 'contenu_empreinte', 'pdf_chemin', 'pdf_sha256')).map((r) => [r.destinataire_siren, r]),
-  );
-  const aRendre = destinataires.filter((d) => {
-    const e = existantes.get(d.siren);
-    if (!e) return true;
-    // already rendered: re-render only a not-yet-sent notification whose content changed (a new decision), or
-    // whose file disappeared (the bytes are deterministic: the same file comes back)
-    if (e.statut === 'rendue') return e.contenu_empreinte !== d.empreinte || !existsSync(e.pdf_chemin);
-    return false;
-  });
+  await planifier(knex, annee, destinataires);
+  const parSiren = new Map(destinataires.map((d) => [d.siren, d]));
+  const [{ n: total }] = await knex('notification').where({ annee, statut: 'a_rendre' }).count({ n: '*' });
   let faites = 0;
-  opts.progression?.('rendu', 0, aRendre.length);
+  opts.progression?.('rendu', 0, Number(total));
   const dossier = join(outDir, 'notifications', String(annee));
   const impression = join(outDir, 'impression', String(annee));
   // rows are recorded in batches: a crash between a file and its row only means the file is rendered again (the
-  // same bytes) by the next run
+  // same bytes) by the next run, or by another process once this one's lock is gone
   let tampon: Record<string, unknown>[] = [];
   const vider = async () => {
     if (!tampon.length) return;
     const lignes = tampon;
     tampon = [];
-    // only a row still 'rendue' (or absent) is (re)written: a row claimed or sent meanwhile is never touched
+    // only a row still 'a_rendre' and held by this process is written
     await knex.raw(
       `${knex('notification').insert(lignes).toString()} on conflict (annee, destinataire_siren) do update set
          statut = excluded.statut, contenu_empreinte = excluded.contenu_empreinte, pdf_chemin = excluded.pdf_chemin,
          pdf_sha256 = excluded.pdf_sha256, pdf_octets = excluded.pdf_octets, rendue_le = excluded.rendue_le,
          message_id = excluded.message_id, etablissements = excluded.etablissements, sirets = excluded.sirets,
-         impression_chemin = excluded.impression_chemin, email = excluded.email, derniere_erreur = excluded.derniere_erreur
-       where notification.statut = 'rendue'`,
+         impression_chemin = excluded.impression_chemin, email = excluded.email, derniere_erreur = excluded.derniere_erreur,
+         raison_sociale = excluded.raison_sociale, groupe_id = excluded.groupe_id, dematerialisee = excluded.dematerialisee,
+         reserve_par = null
+       where notification.statut = 'a_rendre' and notification.reserve_par = excluded.reserve_par`,
     );
   };
+  let rendues = 0;
   const enregistrer = async (d: Destinataire, pdf: Uint8Array) => {
     const chemin = join(dossier, `${d.siren}.pdf`);
     ecrireAtomique(chemin, pdf);
@@ -192,46 +235,64 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
       impressionChemin = join(impression, `${d.siren}.pdf`);
       ecrireAtomique(impressionChemin, pdf);
     }
-    const ligne = {
+    tampon.push({
       annee, destinataire_siren: d.siren, groupe_id: d.groupe_id, raison_sociale: d.donnees.destinataire.nom, email: d.email,
       dematerialisee: d.dematerialisee, statut: papier ? 'papier' : 'rendue', etablissements: d.donnees.sections.length,
       sirets: [...new Set(d.donnees.sections.map((s) => s.siret))], contenu_empreinte: d.empreinte, pdf_chemin: chemin,
       pdf_sha256: hash, pdf_octets: pdf.byteLength, rendue_le: knex.fn.now(),
-      message_id: messageId(annee, d.siren, hash, config.carsat.email), impression_chemin: impressionChemin,
+      message_id: messageId(annee, d.siren, hash, config.carsat.email), impression_chemin: impressionChemin, reserve_par: cle,
       derniere_erreur: papier ? (d.dematerialisee ? 'aucune adresse électronique de notification' : 'notification non dématérialisée : lot d’impression') : null,
-    };
-    tampon.push(ligne);
-    if (tampon.length >= 200) await vider();
-    opts.progression?.('rendu', ++faites, aRendre.length);
-  };
-  if (!aRendre.length) return { destinataires: destinataires.length, rendues: 0 };
-  const workers = Math.min(config.workers, aRendre.length);
-  sansPretenuring();
-  if (workers <= 1 && config.workers <= 1) {
-    for (const d of aRendre) await enregistrer(d, await rendreNotification(d.donnees));
-  } else {
-    const pool = new Piscina({
-      filename: join(ICI, 'rendu-worker.mjs'), minThreads: workers, maxThreads: workers,
-      // the worker's heap is capped: a runaway document cannot take the host down (docs/ecosystem.md §4); a larger
-      // young generation than V8's default: rendering allocates ~4 MB of short-lived objects per document, and
-      // fewer scavenges of a larger space cost less (measured: 128 MB ~5-10 % faster than 64 MB, 2 threads)
-      resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 128 },
     });
-    try {
-      // bounded in flight: memory stays flat whatever the campaign size; records are written in order of completion
-      const enCours = new Set<Promise<void>>();
-      for (const d of aRendre) {
+    rendues++;
+    if (tampon.length >= 200) await vider();
+    opts.progression?.('rendu', ++faites, Math.max(Number(total), faites));
+  };
+  const workers = Math.max(1, config.workers);
+  // rows this process cannot render (no longer a recipient in the data it read): not claimed again in this run
+  const exclus: string[] = [];
+  const lot = Math.max(8, workers * 4);
+  const prendre = async (): Promise<Destinataire[]> => {
+    const prises = await runSql<{ destinataire_siren: string }>(knex, 'notifications/reserver-rendu.sql', { annee, cle, n: lot, exclus });
+    const out: Destinataire[] = [];
+    for (const p of prises) {
+      const d = parSiren.get(p.destinataire_siren);
+      if (d) out.push(d);
+      else {
+        exclus.push(p.destinataire_siren);
+        // no notified section left for this recipient (decision corrected): nothing to render
+        await knex('notification').where({ annee, destinataire_siren: p.destinataire_siren, statut: 'a_rendre', reserve_par: cle }).delete();
+      }
+    }
+    return out;
+  };
+  let pool: Piscina | undefined;
+  try {
+    const enCours = new Set<Promise<void>>();
+    for (let l = await prendre(); l.length; l = await prendre()) {
+      for (const d of l) {
+        if (config.workers <= 1) {
+          await enregistrer(d, await rendreNotification(d.donnees));
+          continue;
+        }
+        pool ??= new Piscina({
+          filename: join(ICI, 'rendu-worker.mjs'), minThreads: workers, maxThreads: workers,
+          // the worker's heap is capped, so a runaway document cannot take the host down; its young generation is
+          // larger than V8's default: a document allocates megabytes of short-lived objects, and fewer scavenges
+          // of a larger space cost less
+          resourceLimits: { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 128 },
+        });
+        // bounded in flight: memory stays flat whatever the campaign size; records are written in order of completion
         const p: Promise<void> = pool.run(d.donnees).then((pdf: Uint8Array) => enregistrer(d, pdf)).finally(() => enCours.delete(p));
         enCours.add(p);
         if (enCours.size >= workers * 4) await Promise.race(enCours);
       }
-      await Promise.all(enCours);
-    } finally {
-      await pool.destroy();
     }
+    await Promise.all(enCours);
+  } finally {
+    await pool?.destroy();
   }
   await vider();
-  return { destinataires: destinataires.length, rendues: aRendre.length };
+  return { destinataires: destinataires.length, rendues };
 }
 
 interface LigneNotification {
@@ -256,36 +317,80 @@ async function mettreAuPapier(knex: Knex, outDir: string, n: LigneNotification, 
   mkdirSync(dirname(chemin), { recursive: true });
   copyFileSync(n.pdf_chemin, chemin);
   await knex('notification').where({ annee: n.annee, destinataire_siren: n.destinataire_siren })
-    .update({ statut, derniere_erreur: erreur.slice(0, 2000), impression_chemin: chemin });
+    .update({ statut, derniere_erreur: erreur.slice(0, 2000), impression_chemin: chemin, reserve_par: null });
 }
 
-/** Sends the rendered, unsent notifications; returns how many were accepted. */
-async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, destinataires: Destinataire[], exp: Expediteur) {
-  const { knex } = db;
+export interface Incertaine {
+  siren: string;
+  raison_sociale: string;
+  email: string | null;
+  message_id: string;
+  smtp_commence_le: Date | string;
+  erreur: string | null;
+}
+
+/**
+ * Uncertain sends ("à vérifier"): rows 'envoi_en_cours' whose SMTP transaction started, held by no live process
+ * (the process died, or the connection was lost after the whole message was handed to it).
+ */
+export async function lireIncertaines(knex: Knex, annee: number): Promise<Incertaine[]> {
+  return knex('notification').where({ annee, statut: 'envoi_en_cours' }).whereNotNull('smtp_commence_le')
+    .whereRaw('not notification_expediteur_actif(reserve_par)').orderBy('destinataire_siren')
+    .select('destinataire_siren as siren', 'raison_sociale', 'email', 'message_id', 'smtp_commence_le', 'derniere_erreur as erreur');
+}
+
+/** Settles uncertain rows: the outbox's file tells; else the agent's decision, for the rows selected. */
+async function reglerIncertaines(knex: Knex, opts: SendOptions, exp: Expediteur | undefined) {
   const { annee } = opts;
-  // rows left 'envoi_en_cours' by a crashed run
-  const incertaines: LigneNotification[] = await knex('notification').where({ annee, statut: 'envoi_en_cours' });
-  for (const n of incertaines) {
-    const verdict = exp.verifier ? exp.verifier(n.destinataire_siren) : undefined;
-    if (verdict === 'livre' || (verdict === undefined && opts.incertains === 'confirmer')) {
-      await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours' }).update({
-        statut: 'envoyee', envoyee_le: knex.fn.now(), reputee_notifiee_le: knex.raw('(current_date + 15)'),
-        reponse_smtp: verdict === 'livre' ? 'fichier .eml présent (écrit avant l’interruption)' : 'confirmé par l’opérateur après interruption',
-      });
-    } else if (verdict === 'absent' || (verdict === undefined && opts.incertains === 'renvoyer')) {
-      await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours' }).update({ statut: 'rendue' });
+  const incertaines = await lireIncertaines(knex, annee);
+  const sel = opts.selection;
+  const choisie = (n: Incertaine) => !sel || sel.sirens?.includes(n.siren) || sel.messageIds?.includes(n.message_id);
+  if (opts.incertains && sel) {
+    const connues = new Set(incertaines.flatMap((n) => [n.siren, n.message_id]));
+    const inconnues = [...(sel.sirens ?? []), ...(sel.messageIds ?? [])].filter((x) => !connues.has(x));
+    if (inconnues.length) {
+      throw new UserError(`aucun envoi à vérifier pour ${inconnues.join(', ')} ; à vérifier : ${incertaines.length ? incertaines.map((n) => `${n.siren} ${n.message_id}`).join(', ') : 'aucun'}`, 2);
     }
   }
-  const aEnvoyer: LigneNotification[] = await knex('notification').where({ annee, statut: 'rendue' }).orderBy('destinataire_siren');
-  if (!aEnvoyer.length) return 0;
+  const reglees: { siren: string; message_id: string; action: 'confirmer' | 'renvoyer' }[] = [];
+  for (const n of incertaines) {
+    const verdict = exp?.verifier ? exp.verifier(n.siren) : undefined;
+    const action = verdict === 'livre' ? 'confirmer' : verdict === 'absent' ? 'renvoyer' : opts.incertains && choisie(n) ? opts.incertains : undefined;
+    if (!action) continue;
+    const ou = knex('notification').where({ annee, destinataire_siren: n.siren, statut: 'envoi_en_cours' }).whereRaw('not notification_expediteur_actif(reserve_par)');
+    let fait: number;
+    if (action === 'confirmer') {
+      fait = await ou.update({
+        statut: 'envoyee', envoyee_le: knex.fn.now(), reputee_notifiee_le: knex.raw('(current_date + ?::int)', [joursReputeeNotifiee(annee).valeur]), reserve_par: null,
+        reponse_smtp: verdict === 'livre' ? 'fichier .eml présent (écrit avant l’interruption)' : 'confirmé par l’opérateur après vérification',
+      });
+    } else {
+      fait = await ou.update({ statut: 'rendue', reserve_par: null, smtp_commence_le: null });
+    }
+    // settled by another process meanwhile: not reported twice
+    if (fait === 1 && !verdict) reglees.push({ siren: n.siren, message_id: n.message_id, action });
+  }
+  return reglees;
+}
+
+/** Sends the rendered, unsent notifications; returns how many were accepted and how many this run left unsent. */
+async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, outDir: string, destinataires: Destinataire[], exp: Expediteur, cle: string) {
+  const { knex } = db;
+  const { annee } = opts;
+  // rows claimed by a process that died before handing them to SMTP: certainly not sent, back to 'rendue'
+  await runSql(knex, 'notifications/liberer-abandonnees.sql', { annee });
+  const [{ n: total }] = await knex('notification').where({ annee, statut: 'rendue' }).count({ n: '*' });
   const parSiren = new Map(destinataires.map((d) => [d.siren, d]));
   let faites = 0;
   let envoyees = 0;
-  opts.progression?.('envoi', 0, aEnvoyer.length);
+  // rows this run gave up on (transient failures exhausted, PDF not reproducible): left 'rendue', not claimed again
+  const exclus: string[] = [];
+  opts.progression?.('envoi', 0, Number(total));
+  const progresser = () => opts.progression?.('envoi', ++faites, Math.max(Number(total), faites));
 
   // accepted messages are recorded 'envoyee' in batches (one UPDATE per ACCEPTEES_PAR_LOT rows, or after
-  // ACCEPTEES_DELAI_MS): until then a row stays 'envoi_en_cours', so a crash in between leaves it « à vérifier »
-  // with its Message-ID, never resent blindly, exactly like a crash during the SMTP transaction
+  // ACCEPTEES_DELAI_MS): until then a row stays 'envoi_en_cours' with its SMTP start recorded, so a crash in between
+  // leaves it « à vérifier » with its Message-ID, never resent blindly
   let acceptees: { siren: string; reponse: string }[] = [];
   let minuteur: NodeJS.Timeout | undefined;
   let ecritures: Promise<unknown> = Promise.resolve();
@@ -298,7 +403,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
     acceptees = [];
     if (lot.length) {
       ecritures = ecritures.then(() =>
-        runSql(knex, 'notifications/envois-acceptes.sql', { annee, sirens: lot.map((a) => a.siren), reponses: lot.map((a) => a.reponse) }),
+        runSql(knex, 'notifications/envois-acceptes.sql', { annee, jours: joursReputeeNotifiee(annee).valeur, sirens: lot.map((a) => a.siren), reponses: lot.map((a) => a.reponse) }),
       ).catch((e) => {
         registreEnPanne = true;
         throw e;
@@ -328,6 +433,8 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
     return { pdf, courriel: courrielNotification(d.donnees) };
   };
 
+  const ligne = (n: LigneNotification) => knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours', reserve_par: cle });
+
   /** Sends a claimed notification ('envoi_en_cours'); a notification that cannot be prepared is released. */
   const envoyerUne = async (n: LigneNotification) => {
     let prepare: Awaited<ReturnType<typeof preparer>>;
@@ -335,8 +442,8 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       prepare = await preparer(n);
     } catch (e) {
       // reported, and back to 'rendue' as if never claimed; the others go on
-      await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours' })
-        .update({ statut: 'rendue', tentatives: knex.raw('tentatives - 1'), derniere_erreur: String((e as Error).message ?? e).slice(0, 2000) });
+      exclus.push(n.destinataire_siren);
+      await ligne(n).update({ statut: 'rendue', reserve_par: null, tentatives: knex.raw('tentatives - 1'), derniere_erreur: String((e as Error).message ?? e).slice(0, 2000) });
       return;
     }
     const { pdf, courriel } = prepare;
@@ -344,9 +451,11 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       if (essai > 1) {
         // a retry claims the row again: only one sender ever moves a row from 'rendue' to 'envoi_en_cours'
         const pris = await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
-          .update({ statut: 'envoi_en_cours', envoi_commence_le: knex.fn.now(), tentatives: knex.raw('tentatives + 1') });
+          .update({ statut: 'envoi_en_cours', reserve_par: cle, envoi_commence_le: knex.fn.now(), smtp_commence_le: null, tentatives: knex.raw('tentatives + 1') });
         if (pris !== 1) return;
       }
+      // recorded before the message is handed over: a row without it, left by a dead process, was never sent
+      if ((await ligne(n).update({ smtp_commence_le: knex.fn.now() })) !== 1) return;
       let r: ResultatEnvoi;
       try {
         r = await exp.envoyer({
@@ -365,36 +474,36 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
         return;
       }
       if (r.nature === 'incertaine') {
-        // the server may have accepted the message: leave the claim in place, reported "à vérifier"
-        await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren }).update({ derniere_erreur: `incertain : ${r.erreur}`.slice(0, 2000) });
+        // the server may have accepted the message: the row stays 'envoi_en_cours', released by this process so
+        // that it reads « à vérifier » at once; never resent automatically
+        await ligne(n).update({ reserve_par: null, derniere_erreur: `incertain : ${r.erreur}`.slice(0, 2000) });
         return;
       }
-      // transient (4xx, connection refused): nothing was accepted; release the claim, retry with backoff
-      await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren }).update({ statut: 'rendue', derniere_erreur: r.erreur.slice(0, 2000) });
-      if (essai >= config.essais) return;
+      // transient (4xx, or the connection failed before the whole message was handed to it): nothing was accepted;
+      // release the claim, retry with backoff
+      await ligne(n).update({ statut: 'rendue', reserve_par: null, smtp_commence_le: null, derniere_erreur: r.erreur.slice(0, 2000) });
+      if (essai >= config.essais) {
+        exclus.push(n.destinataire_siren);
+        return;
+      }
       await attendre(config.backoffMs * 2 ** (essai - 1));
     }
   };
 
-  // rows are claimed ('rendue' → 'envoi_en_cours', sql/notifications/reserver.sql) a batch at a time, as many as
-  // messages in flight, each batch before any of its SMTP transactions starts: a crash leaves at most the batch in
-  // flight and the next one (with the accepted messages not yet recorded) « à vérifier »
+  // rows are claimed ('rendue' → 'envoi_en_cours', sql/notifications/reserver.sql, SKIP LOCKED) a batch at a time,
+  // as many as messages in flight; each message's SMTP start is recorded just before it is handed over, so a crash
+  // leaves uncertain only the messages actually handed to SMTP
   const parallele = Math.max(1, exp.parallelisme);
-  let i = 0;
   const reservees: LigneNotification[] = [];
+  let epuise = false;
   let reservation: Promise<void> | undefined;
   let arret: unknown;
   const prochaine = async (): Promise<LigneNotification | undefined> => {
-    while (!reservees.length && i < aEnvoyer.length && !registreEnPanne && arret === undefined) {
+    while (!reservees.length && !epuise && !registreEnPanne && arret === undefined) {
       reservation ??= (async () => {
-        const lot = aEnvoyer.slice(i, i + parallele);
-        i += lot.length;
-        const prises = await runSql<{ destinataire_siren: string }>(knex, 'notifications/reserver.sql', { annee, sirens: lot.map((n) => n.destinataire_siren) });
-        const ok = new Set(prises.map((p) => p.destinataire_siren));
-        for (const n of lot) {
-          if (ok.has(n.destinataire_siren)) reservees.push(n);
-          else opts.progression?.('envoi', ++faites, aEnvoyer.length); // taken meanwhile by another sender
-        }
+        const prises = await runSql<LigneNotification>(knex, 'notifications/reserver.sql', { annee, cle, n: parallele, exclus });
+        if (!prises.length) epuise = true;
+        reservees.push(...prises);
       })().finally(() => {
         reservation = undefined;
       });
@@ -404,11 +513,11 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
   };
   try {
     await Promise.all(
-      Array.from({ length: Math.min(parallele, aEnvoyer.length) }, async () => {
+      Array.from({ length: parallele }, async () => {
         try {
           for (let n = await prochaine(); n; n = await prochaine()) {
             await envoyerUne(n);
-            opts.progression?.('envoi', ++faites, aEnvoyer.length);
+            progresser();
           }
         } catch (e) {
           // the database (or the print batch's file system) failed: every sender stops after its current message
@@ -423,47 +532,62 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       // claimed, never started (the sending stopped): back to 'rendue'
       const jamais = reservees.splice(0).map((n) => n.destinataire_siren);
       if (jamais.length) {
-        await knex('notification').where({ annee, statut: 'envoi_en_cours' }).whereIn('destinataire_siren', jamais)
-          .update({ statut: 'rendue', tentatives: knex.raw('tentatives - 1') });
+        await knex('notification').where({ annee, statut: 'envoi_en_cours', reserve_par: cle }).whereNull('smtp_commence_le').whereIn('destinataire_siren', jamais)
+          .update({ statut: 'rendue', reserve_par: null, tentatives: knex.raw('tentatives - 1') });
       }
     }
   }
   if (arret !== undefined) throw arret;
-  return envoyees;
+  return { envoyees, nonEnvoyees: new Set(exclus).size };
 }
 
-/** `atmp notifications send --annee N`: renders what is missing, sends what is unsent. Safe to re-run or kill. */
-export async function envoyerNotifications(db: Db, opts: SendOptions): Promise<Statut & { rendues_ce_passage: number; envoyees_ce_passage: number; transport: string }> {
+export interface ResultatEnvoiNotifications extends Statut {
+  rendues_ce_passage: number;
+  envoyees_ce_passage: number;
+  /** messages this run tried to send and left unsent (SMTP unreachable, 4xx until the last attempt, PDF not reproducible) */
+  non_envoyees_ce_passage: number;
+  /** uncertain sends settled by the agent's decision in this run (`incertains` with a selection) */
+  incertains_regles: { siren: string; message_id: string; action: 'confirmer' | 'renvoyer' }[];
+  transport: string;
+}
+
+/**
+ * `atmp notifications send --annee N`: renders what is missing, sends what is unsent. Safe to re-run, to kill, and
+ * to run in several processes at once (on one machine or several): they share the work through the outbox.
+ */
+export async function envoyerNotifications(db: Db, opts: SendOptions): Promise<ResultatEnvoiNotifications> {
   const { annee } = opts;
   const config = opts.config ?? notificationsConfig();
   const outDir = opts.outDir ?? loadConfig().outDir;
   const c = await campagneValidee(db.knex, annee);
   const validee = new Date(c.validee_le);
-  const run = await demarrerJob(db, 'notifications', String(annee), { recommencer: true });
-  if (!run) throw new Error('unreachable: recommencer');
+  // this process's key, held as a session advisory lock for the whole run: the rows it claims carry it, and other
+  // processes (and later runs) tell a live holder from a dead one by it
+  const cle = cleExpediteur(annee);
+  const liberer = await verrouiller(db, cle);
   let exp: Expediteur | undefined;
   try {
     // read once: what to render and what to send come from the same recipients' data
     const destinataires = await lireDestinataires(db.knex, annee, config, validee);
-    const r = await rendreManquantes(db, opts, config, outDir, destinataires);
-    let envoyees = 0;
+    const r = await rendreManquantes(db, opts, config, outDir, destinataires, cle);
+    let envoi = { envoyees: 0, nonEnvoyees: 0 };
     exp = opts.expediteur ?? (opts.sansEnvoi ? undefined : creerExpediteur(config, join(outDir, 'outbox', String(annee))));
-    if (exp && !opts.sansEnvoi) envoyees = await envoyer(db, opts, config, outDir, destinataires, exp);
+    const reglees = await reglerIncertaines(db.knex, opts, opts.sansEnvoi ? undefined : exp);
+    if (exp && !opts.sansEnvoi) envoi = await envoyer(db, opts, config, outDir, destinataires, exp, cle);
     const compteurs = await statutNotifications(db.knex, annee);
-    await run.terminer({ rendues: r.rendues, envoyees });
-    return { ...compteurs, rendues_ce_passage: r.rendues, envoyees_ce_passage: envoyees, transport: exp?.description ?? 'aucun (rendu seul)' };
-  } catch (e) {
-    await run.echouer(e).catch(() => {});
-    throw e;
+    return {
+      ...compteurs, rendues_ce_passage: r.rendues, envoyees_ce_passage: envoi.envoyees, non_envoyees_ce_passage: envoi.nonEnvoyees,
+      incertains_regles: reglees, transport: exp?.description ?? 'aucun (rendu seul)',
+    };
   } finally {
     if (exp && !opts.expediteur) await exp.fermer();
-    await run.liberer();
+    await liberer();
   }
 }
 
 export interface Statut extends Compteurs {
   statut_campagne: string;
-  problemes: { siren: string; raison_sociale: string; statut: string; tentatives: number; erreur: string | null; message_id: string }[];
+  problemes: { siren: string; raison_sociale: string; statut: string; tentatives: number; erreur: string | null; message_id: string | null }[];
 }
 
 export async function statutNotifications(knex: Knex, annee: number): Promise<Statut> {
@@ -471,18 +595,22 @@ export async function statutNotifications(knex: Knex, annee: number): Promise<St
   if (!c) throw new UserError(`aucune campagne ${annee}`);
   const [agg] = (await knex.raw(
     `select count(*)::int as destinataires,
-            count(*) filter (where statut = 'rendue')::int as en_attente,
+            count(*) filter (where statut = 'a_rendre')::int as a_rendre,
+            count(*) filter (where statut = 'rendue' or (statut = 'envoi_en_cours' and smtp_commence_le is null and not notification_expediteur_actif(reserve_par)))::int as en_attente,
+            count(*) filter (where statut = 'envoi_en_cours' and notification_expediteur_actif(reserve_par))::int as en_cours,
             count(*) filter (where statut = 'envoyee')::int as envoyees,
             count(*) filter (where statut = 'papier')::int as papier,
             count(*) filter (where statut = 'echec')::int as echecs,
-            count(*) filter (where statut = 'envoi_en_cours')::int as a_verifier,
+            count(*) filter (where statut = 'envoi_en_cours' and smtp_commence_le is not null and not notification_expediteur_actif(reserve_par))::int as a_verifier,
             count(*) filter (where statut = 'envoyee' and reputee_notifiee_le <= current_date)::int as reputees_notifiees,
             coalesce(sum(etablissements), 0)::int as sections
      from notification where annee = ?`,
     [annee],
   )).rows;
   const problemes = await knex('notification').where({ annee })
-    .where((q) => q.whereIn('statut', ['echec', 'envoi_en_cours']).orWhere((q2) => q2.where('statut', 'rendue').whereNotNull('derniere_erreur')))
+    .where((q) => q.where('statut', 'echec')
+      .orWhere((q2) => q2.where('statut', 'envoi_en_cours').whereNotNull('smtp_commence_le').whereRaw('not notification_expediteur_actif(reserve_par)'))
+      .orWhere((q2) => q2.where('statut', 'rendue').whereNotNull('derniere_erreur')))
     .orderBy('destinataire_siren')
     .select('destinataire_siren as siren', 'raison_sociale', 'statut', 'tentatives', 'derniere_erreur as erreur', 'message_id');
   return { annee, statut_campagne: c.statut, rendues: agg.destinataires, ...agg, problemes };

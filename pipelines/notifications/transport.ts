@@ -1,16 +1,22 @@
 /**
- * Where notification e-mails go: SMTP when ATMP_SMTP_URL is set (nodemailer 10 pooled transport, ATMP_SMTP_POOL
- * connections, ATMP_SMTP_RATE messages per second), else `.eml` files in <ATMP_OUT_DIR>/outbox/<annee>/ so the
- * default works offline. Either way the message is composed by mime.ts. The outbox file is written atomically
- * (temporary name, then rename): its presence means "delivered", which resolves a crash between delivery and the
- * ledger update without guessing.
+ * Where notification e-mails go: SMTP when ATMP_SMTP_URL is set (nodemailer's pooled SMTP transport,
+ * ATMP_SMTP_POOL connections, ATMP_SMTP_RATE messages per second), else `.eml` files in
+ * <ATMP_OUT_DIR>/outbox/<annee>/ so the default works offline. Both paths hand the same mail options
+ * (`optionsCourriel`) to nodemailer, which composes the message: its SMTP transport, or its stream transport for
+ * the `.eml` file. The outbox file is written atomically (temporary name, then rename): its presence means
+ * "delivered", which resolves a crash between delivery and the ledger update without guessing.
+ *
+ * Never twice (SMTP): a failure is retryable only when the server cannot have accepted the message, that is when
+ * it answered 4xx, or when the connection failed before nodemailer had read the whole message into the DATA
+ * stream (the final dot is written only after that). Once the whole message was handed to the connection, a lost
+ * connection without a reply leaves the message uncertain ("à vérifier"): it is never resent automatically.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
+import type Mail from 'nodemailer/lib/mailer';
 import type { NotificationsConfig } from './config.ts';
-import { composerMessage } from './mime.ts';
-import { accelererSmtp } from './smtp-rapide.ts';
 
 export interface Message {
   siren: string;
@@ -24,8 +30,9 @@ export interface Message {
 }
 
 /**
- * ok: accepted. permanente: refused for good (5xx). transitoire: certainly not accepted, retry later (4xx,
- * connection refused). incertaine: the message may have been accepted (connection lost during or after DATA).
+ * ok: accepted. permanente: refused for good (5xx). transitoire: certainly not accepted, retry later (4xx, or the
+ * connection failed before the whole message was handed to it). incertaine: the message may have been accepted
+ * (the whole message was handed to the connection, then it was lost without a reply).
  */
 export type ResultatEnvoi = { ok: true; reponse: string } | { ok: false; nature: 'permanente' | 'transitoire' | 'incertaine'; erreur: string };
 
@@ -39,23 +46,44 @@ export interface Expediteur {
   fermer(): Promise<void>;
 }
 
-/** The message's bytes (mime.ts), dated now. */
-function brut(config: NotificationsConfig, m: Message): Buffer {
-  return composerMessage({
-    de: { nom: config.carsat.nom, adresse: config.carsat.email }, a: m.a, sujet: m.sujet, messageId: m.messageId, date: new Date(),
-    texte: m.texte, html: m.html, fichier: m.fichier, pdf: m.pdf, entetes: { 'X-ATMP-Siren': m.siren },
-  });
+/** The mail options of a notification, the same for both transports (nodemailer composes the message). */
+export function optionsCourriel(config: NotificationsConfig, m: Message): Mail.Options {
+  return {
+    from: { name: config.carsat.nom, address: config.carsat.email },
+    to: m.a,
+    subject: m.sujet,
+    messageId: m.messageId,
+    date: new Date(),
+    text: m.texte,
+    html: m.html,
+    attachments: [{ filename: m.fichier, content: m.pdf, contentType: 'application/pdf' }],
+    headers: { 'X-ATMP-Siren': m.siren },
+  };
 }
 
-/** Reads a nodemailer error: permanent for 5xx, transient when nothing can have been accepted, else uncertain. */
-export function natureErreur(e: { responseCode?: number; code?: string; command?: string }): 'permanente' | 'transitoire' | 'incertaine' {
+/** The message as nodemailer composes it (its stream transport, CRLF line ends): the `.eml` file's bytes. */
+export async function composerCourriel(config: NotificationsConfig, m: Message): Promise<Buffer> {
+  const info = await composeur.sendMail(optionsCourriel(config, m));
+  return info.message as Buffer;
+}
+const composeur = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+
+/**
+ * Reads a nodemailer error: a reply of the server decides (5xx permanent, 4xx transient); without a reply, the
+ * message is uncertain if it was wholly handed to the connection (`remis`), else transient.
+ */
+export function natureErreur(e: { responseCode?: number }, remis: boolean): 'permanente' | 'transitoire' | 'incertaine' {
   if (e.responseCode && e.responseCode >= 500) return 'permanente';
   if (e.responseCode && e.responseCode >= 400) return 'transitoire';
-  // no SMTP reply: a connection that could not be opened delivered nothing; a connection lost after the data
-  // was sent may have delivered it
-  if (e.code === 'ECONNECTION' || e.code === 'EDNS' || e.command === 'CONN') return 'transitoire';
-  return 'incertaine';
+  return remis ? 'incertaine' : 'transitoire';
 }
+
+/** Per message: set once the SMTP connection has read the whole message (its DATA stream then ends with the dot). */
+interface Suivi {
+  remis: boolean;
+}
+/** the mail option carrying a message's Suivi to the plugin (nodemailer keeps unknown options in mail.data) */
+const SUIVI = 'atmpSuivi';
 
 export function creerExpediteur(config: NotificationsConfig, outbox: string): Expediteur {
   if (!config.smtpUrl) {
@@ -65,17 +93,21 @@ export function creerExpediteur(config: NotificationsConfig, outbox: string): Ex
       description: `fichiers .eml dans ${outbox}`,
       parallelisme: 4,
       async envoyer(m) {
+        const octets = await composerCourriel(config, m);
         const tmp = `${chemin(m.siren)}.${process.pid}.tmp`;
-        writeFileSync(tmp, brut(config, m));
-        renameSync(tmp, chemin(m.siren));
+        try {
+          writeFileSync(tmp, octets);
+          renameSync(tmp, chemin(m.siren));
+        } catch (e) {
+          if (existsSync(tmp)) unlinkSync(tmp);
+          throw e;
+        }
         return { ok: true, reponse: `écrit ${chemin(m.siren)}` };
       },
       verifier: (siren) => (existsSync(chemin(siren)) ? 'livre' : 'absent'),
       fermer: async () => {},
     };
   }
-  // the DATA stream passes mime.ts's messages on without its per-byte walk (smtp-rapide.ts)
-  accelererSmtp();
   const t = nodemailer.createTransport({
     url: config.smtpUrl,
     pool: true,
@@ -83,18 +115,33 @@ export function creerExpediteur(config: NotificationsConfig, outbox: string): Ex
     maxMessages: 100,
     ...(config.smtpRate ? { rateDelta: 1000, rateLimit: config.smtpRate } : {}),
   } as Parameters<typeof nodemailer.createTransport>[0]);
+  // nodemailer's plugin API: the stream the connection reads the message from (after DATA was accepted) passes
+  // through here, so the end of that stream tells that the whole message was handed to the connection
+  t.use('stream', (mail, done) => {
+    const suivi = (mail.data as Record<string, unknown>)[SUIVI] as Suivi | undefined;
+    if (suivi) {
+      mail.message.processFunc((entree: Readable) => {
+        const sortie = new PassThrough();
+        sortie.once('end', () => (suivi.remis = true));
+        pipeline(entree, sortie, () => {});
+        return sortie;
+      });
+    }
+    done();
+  });
   return {
     description: `SMTP ${config.smtpUrl.replace(/\/\/[^@/]*@/, '//***@')} (${config.smtpPool} connexions${config.smtpRate ? `, ${config.smtpRate}/s` : ''})`,
-    parallelisme: config.smtpPool * 2,
+    // one message per connection at a time: a message handed to nodemailer starts its SMTP transaction at once
+    parallelisme: config.smtpPool,
     async envoyer(m) {
+      const suivi: Suivi = { remis: false };
       try {
-        // the composed bytes as they are, with the envelope they name (nodemailer does not parse a raw message)
-        const info = await t.sendMail({ envelope: { from: config.carsat.email, to: [m.a] }, raw: brut(config, m) });
+        const info = await t.sendMail({ ...optionsCourriel(config, m), envelope: { from: config.carsat.email, to: [m.a] }, [SUIVI]: suivi } as Mail.Options);
         if (info.rejected?.length) return { ok: false, nature: 'permanente', erreur: `refusé : ${info.rejected.join(', ')} ${info.response ?? ''}` };
         return { ok: true, reponse: String(info.response ?? '') };
       } catch (e) {
-        const err = e as Error & { responseCode?: number; code?: string; command?: string; response?: string };
-        return { ok: false, nature: natureErreur(err), erreur: `${err.responseCode ?? err.code ?? ''} ${err.response ?? err.message}`.trim() };
+        const err = e as Error & { responseCode?: number; code?: string; response?: string };
+        return { ok: false, nature: natureErreur(err, suivi.remis), erreur: `${err.responseCode ?? err.code ?? ''} ${err.response ?? err.message}`.trim() };
       }
     },
     fermer: async () => t.close(),

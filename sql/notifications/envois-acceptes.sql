@@ -1,7 +1,7 @@
--- Messages the SMTP server accepted (pipeline.ts records them in batches): sent now, deemed notified 15 days later,
--- with the server's reply. :sirens and :reponses are parallel arrays.
+-- Messages the SMTP server accepted (pipeline.ts records them in batches): sent now, deemed notified :jours days later
+-- (the number of days comes from rules/delais.ts), with the server's reply. :sirens and :reponses are parallel arrays.
 update notification n
-   set statut = 'envoyee', envoyee_le = now(), reputee_notifiee_le = current_date + 15,
+   set statut = 'envoyee', envoyee_le = now(), reputee_notifiee_le = current_date + :jours::int,
        reponse_smtp = v.reponse, derniere_erreur = null
   from unnest(:sirens::text[], :reponses::text[]) as v(siren, reponse)
  where n.annee = :annee and n.destinataire_siren = v.siren

@@ -1,6 +1,15 @@
--- Claims a batch of notifications for sending (pipeline.ts): only a row still 'rendue' moves to 'envoi_en_cours',
--- so no two senders ever hold the same row; the rows returned are this sender's.
-update notification
-   set statut = 'envoi_en_cours', envoi_commence_le = now(), tentatives = tentatives + 1
- where annee = :annee and destinataire_siren = any(:sirens::text[]) and statut = 'rendue'
-returning destinataire_siren
+-- Claims up to :n notifications for sending (pipeline.ts): rows still 'rendue', locked with SKIP LOCKED so that
+-- concurrent senders (other processes, other machines) each get different rows and never wait for one another;
+-- :exclus are rows this sender already gave up on in this run. The rows returned are this sender's (:cle).
+update notification n
+   set statut = 'envoi_en_cours', reserve_par = :cle, envoi_commence_le = now(), smtp_commence_le = null,
+       tentatives = n.tentatives + 1
+  from (select annee, destinataire_siren
+          from notification
+         where annee = :annee and statut = 'rendue' and destinataire_siren <> all(:exclus::text[])
+         order by destinataire_siren
+         limit :n
+           for update skip locked) libres
+ where n.annee = libres.annee and n.destinataire_siren = libres.destinataire_siren
+returning n.annee, n.destinataire_siren, n.raison_sociale, n.email, n.statut, n.pdf_chemin, n.pdf_sha256, n.message_id,
+          n.tentatives, n.contenu_empreinte
