@@ -53,6 +53,15 @@ export function booleenEnv(env: NodeJS.ProcessEnv, nom: string): boolean {
   throw new ConfigError(`configuration : ${nom}="${env[nom]}" invalide (1 ou 0 attendu)`);
 }
 
+/** A strict oui/non variable (also 1/0, true/false, yes/no), `defaut` when unset or empty. */
+export function ouiNonEnv(env: NodeJS.ProcessEnv, nom: string, defaut: boolean): boolean {
+  const v = env[nom]?.trim().toLowerCase();
+  if (!v) return defaut;
+  if (['oui', '1', 'true', 'yes'].includes(v)) return true;
+  if (['non', '0', 'false', 'no'].includes(v)) return false;
+  throw new ConfigError(`configuration : ${nom}="${env[nom]}" invalide (oui ou non attendu)`);
+}
+
 /** DATABASE_URL: a postgres:// or postgresql:// URL with a host; anything else (mysql://, a path…) is refused. */
 export function verifierDatabaseUrl(v: string): string {
   let u: URL;

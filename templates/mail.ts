@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { dateLongue, pourcent, siret } from './format.ts';
-import { delaiRecours, duGroupe, type DonneesNotification } from './notification.ts';
+import { delaiRecours, duGroupe, type Carsat, type DonneesNotification } from './notification.ts';
+import { joursReputeeNotifiee } from '../rules/delais.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 let html: Handlebars.TemplateDelegate | undefined;
@@ -36,4 +37,44 @@ export function courrielNotification(d: DonneesNotification): Courriel {
     })),
   };
   return { sujet, fichier, html: html(ctx), texte: texte(ctx) };
+}
+
+export interface DonneesAvis {
+  annee: number;
+  carsat: Carsat;
+  /** the notification's page in the online account */
+  url: string;
+  /** the letter is attached (ATMP_NOTIFICATION_PIECE_JOINTE=oui) */
+  pieceJointe: boolean;
+  reference: string;
+}
+
+/**
+ * The notice to a recipient with an online account: "votre notification de taux AT/MP N est disponible", the link
+ * to sign in and read it, the rule that dates the notification (delays from rules/delais.ts). No personal data: no
+ * name, no rate, no establishment.
+ */
+export function courrielAvis(d: DonneesAvis): Courriel {
+  const jours = joursReputeeNotifiee(d.annee).valeur;
+  const sujet = `${d.carsat.nom} : votre notification de taux AT/MP ${d.annee} est disponible`;
+  const fichier = `notification-taux-atmp-${d.annee}.pdf`;
+  const lignes = [
+    'Madame, Monsieur,',
+    '',
+    `Votre notification de taux AT/MP ${d.annee} est disponible dans votre compte AT/MP. Pour la consulter, connectez-vous :`,
+    d.url,
+    '',
+    `Elle vous est notifiée à la date de sa première consultation dans votre compte, et au plus tard ${jours} jours après sa mise à disposition. Le délai de recours de ${delaiRecours(d.annee)} court à compter de cette date.`,
+    ...(d.pieceJointe ? ['', `Une copie de la notification est jointe à ce message (${fichier}).`] : []),
+    '',
+    `Le service tarification de la ${d.carsat.nom}`,
+    ...d.carsat.adresse,
+    '',
+    'Ce message est envoyé automatiquement ; merci de ne pas y répondre directement.',
+  ];
+  const e = Handlebars.escapeExpression;
+  const html = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${e(sujet)}</title></head><body>`
+    + lignes.map((l) => (l === d.url ? `<p><a href="${e(l)}">${e(l)}</a></p>` : l ? `<p>${e(l)}</p>` : '')).join('')
+    + '</body></html>';
+  return { sujet, fichier, html, texte: lignes.join('\n') + '\n' };
 }

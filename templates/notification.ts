@@ -15,7 +15,7 @@ import type * as PdfMakeTypes from 'pdfmake';
 export type TDocumentDefinitions = Parameters<typeof PdfMakeTypes.createPdf>[0];
 import type { Etape } from '../rules/explication.ts';
 import { DECIMAL_RE } from '../rules/decimal.ts';
-import { moisRecours } from '../rules/delais.ts';
+import { joursReputeeNotifiee, moisRecours } from '../rules/delais.ts';
 import {
   dateLongue, effectif, euros, libelleMode, libelleSection, nombre, pourcent, siren, siret, texteFrancais, variation,
 } from './format.ts';
@@ -286,8 +286,8 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
           // kept whole: justification spreads the pieces of "AT/MP" and "net-entreprises.fr" (break points after
           // "/" and "-") and of any text split into pieces
           text: [
-            'Lorsque la notification est mise à disposition sur votre compte ', { text: 'AT/MP (net-entreprises.fr),', noWrap: true },
-            ' elle est réputée reçue à la date de sa première consultation, et au plus tard quinze jours après sa mise à disposition.',
+            'Date de notification : mise à disposition sur votre compte ', { text: 'AT/MP (net-entreprises.fr),', noWrap: true },
+            ` la présente notification vous est notifiée à la date de sa première consultation dans ce compte, et au plus tard ${joursReputeeNotifiee(d.annee).valeur} jours après sa mise à disposition ; adressée par courrier, à la date de sa réception. Le délai de recours de ${delaiRecours(d.annee)} court à compter de cette date.`,
           ],
           alignment: 'justify', color: GRIS, fontSize: 8.5,
         },

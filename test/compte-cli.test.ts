@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { BIN, ROOT, runCli, tempDir, type CliResult } from './helpers/cli.ts';
@@ -42,22 +42,31 @@ beforeAll(async () => {
 afterAll(async () => pg?.drop());
 
 describe('atmp compte', () => {
-  it('publier makes the notifications available and writes one notice per account; again, nothing', async () => {
+  it('publier makes the notifications available without e-mail; notifications send sends one notice per account, never twice', async () => {
     const r = await atmp(['compte', 'publier', '--annee', String(ANNEE)]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('mises à disposition : 2 (déjà : 0)');
-    expect(r.stdout).toContain('avis envoyés : 2');
-    const avis = readdirSync(join(outDir, 'outbox', 'compte')).sort();
-    expect(avis).toEqual([`avis-${ANNEE}-${TETE}.eml`, `avis-${ANNEE}-600000004.eml`]);
-    const eml = readFileSync(join(outDir, 'outbox', 'compte', avis[0]), 'utf8');
+    // publier sends nothing: the notice is the outbox's e-mail
+    expect(existsSync(join(outDir, 'outbox', String(ANNEE)))).toBe(false);
+    expect(existsSync(join(outDir, 'outbox', 'compte'))).toBe(false);
+    const envoi = await atmp(['notifications', 'send', '--annee', String(ANNEE), '--json']);
+    expect(envoi.code).toBe(0);
+    expect(JSON.parse(envoi.stdout)).toMatchObject({ envoyees_ce_passage: 2, avis: 2 });
+    const avis = readdirSync(join(outDir, 'outbox', String(ANNEE))).sort();
+    expect(avis).toEqual([`${TETE}.eml`, '600000004.eml']);
+    const eml = readFileSync(join(outDir, 'outbox', String(ANNEE), avis[0]), 'utf8');
     expect(eml).toContain('\r\n');
     expect(eml).toContain('To: tarification@groupe-acier.example.fr');
     const m = await simpleParser(eml);
     expect(m.subject).toBe(`Carsat Nord-Picardie : votre notification de taux AT/MP ${ANNEE} est disponible`);
     expect(m.text).toContain(`http://localhost:8080/notifications/${ANNEE}`);
+    expect(m.attachments).toHaveLength(0);
     const encore = await atmp(['compte', 'publier', '--annee', String(ANNEE), '--json']);
-    expect(JSON.parse(encore.stdout)).toMatchObject({ mises_a_disposition: 0, deja: 2, avis_envoyes: 0 });
+    expect(JSON.parse(encore.stdout)).toMatchObject({ mises_a_disposition: 0, deja: 2 });
+    const renvoi = await atmp(['notifications', 'send', '--annee', String(ANNEE), '--json']);
+    expect(JSON.parse(renvoi.stdout)).toMatchObject({ envoyees_ce_passage: 0, envoyees: 2, avis: 2 });
+    expect(readdirSync(join(outDir, 'outbox', String(ANNEE))).sort()).toEqual(avis);
   });
 
   it('lien prints a single-use link for a recipient; a company of a group with a mandate is sent to its head', async () => {

@@ -78,7 +78,7 @@ beforeAll(async () => {
   db = await testDb();
   await preparerCampagne(db);
   await envoyerNotifications(db, { annee: ANNEE, outDir: tempDir('atmp-compte-out-'), sansEnvoi: true, config: { ...notificationsConfig({}), workers: 1 } });
-  await mettreADisposition(db.knex, ANNEE, T0, { description: 'test', envoyer: async (m) => void envoyes.push(m), fermer: async () => {} });
+  await mettreADisposition(db.knex, ANNEE, T0);
   app = await creerServeur({
     db, maintenant: () => now, urlPublique: 'http://localhost:8080', limiteDemandes: 3,
     courrier: { description: 'test', envoyer: async (m) => void envoyes.push(m), fermer: async () => {} },
@@ -98,14 +98,9 @@ describe('mise à disposition', () => {
     expect(nc.every((r) => new Date(r.mise_a_disposition_le).getTime() === T0.getTime() && r.premiere_consultation_le === null)).toBe(true);
   });
 
-  it('the notice says the notification is available, with the link and no personal data, and is not sent twice', async () => {
-    const avis = envoyes.filter((m) => m.sujet.includes('est disponible'));
-    expect(avis.map((m) => m.a).sort()).toEqual(['paie@acierie.example.fr', 'tarification@groupe-acier.example.fr']);
-    expect(avis[0].sujet).toContain(`votre notification de taux AT/MP ${ANNEE} est disponible`);
-    expect(avis[0].texte).toContain(`http://localhost:8080/notifications/${ANNEE}`);
-    expect(avis[0].texte).not.toMatch(/%|\d{14}/); // no rate, no SIRET
-    const r = await mettreADisposition(db.knex, ANNEE, jours(1), { description: 'test', envoyer: async (m) => void envoyes.push(m), fermer: async () => {} });
-    expect(r).toMatchObject({ mises_a_disposition: 0, deja: 2, avis_envoyes: 0 });
+  it('made available once: a second run makes nothing available again (the notice is the outbox\'s e-mail: test/notifications-avis.test.ts)', async () => {
+    const r = await mettreADisposition(db.knex, ANNEE, jours(1));
+    expect(r).toMatchObject({ mises_a_disposition: 0, deja: 2 });
   });
 
   it('a company whose group holds a mandate has no account of its own', async () => {

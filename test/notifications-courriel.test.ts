@@ -35,7 +35,7 @@ function verifier(m: ParsedMail) {
   expect(m.html).toBe(message.html);
   expect(m.attachments).toHaveLength(1);
   expect(m.attachments[0]).toMatchObject({ filename: message.fichier, contentType: 'application/pdf', contentDisposition: 'attachment' });
-  expect(Buffer.compare(m.attachments[0].content, message.pdf)).toBe(0);
+  expect(Buffer.compare(m.attachments[0].content, message.pdf!)).toBe(0);
 }
 
 let serveur: ServeurTest;

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { action, parseAnnee, printJson, withDb } from '../run.ts';
 import { compteAgent, compteEmployeur, emettreJeton, journaliser, lienConnexion, urlPublique, LIEN_VALIDITE_MINUTES } from '../../pipelines/compte/comptes.ts';
 import { mettreADisposition } from '../../pipelines/compte/registre.ts';
-import { creerCourrier } from '../../pipelines/compte/courriel.ts';
 
 export function register(program: Command) {
   const compte = program.command('compte').description('comptes AT/MP en ligne : liens de connexion, comptes agents, mise à disposition des notifications');
@@ -41,15 +40,13 @@ export function register(program: Command) {
 
   compte
     .command('publier')
-    .description('met les notifications dématérialisées de l’année à disposition dans les comptes et envoie l’avis « votre notification est disponible » (SMTP si ATMP_SMTP_URL, sinon .eml dans <ATMP_OUT_DIR>/outbox/compte/) ; relançable, jamais deux fois')
+    .description('met les notifications dématérialisées de l’année à disposition dans les comptes, sans courriel (l’avis « votre notification est disponible » est le courriel de « atmp notifications send », qui met aussi à disposition) ; relançable')
     .requiredOption('--annee <N>', 'année de tarification')
-    .option('--sans-avis', 'met à disposition sans envoyer les avis')
     .option('--json', 'résultat en JSON')
     .action(
-      action(async (opts: { annee: string; sansAvis?: boolean; json?: boolean }) => {
+      action(async (opts: { annee: string; json?: boolean }) => {
         const annee = parseAnnee(opts.annee);
-        const courrier = opts.sansAvis ? undefined : creerCourrier();
-        const r = await withDb((db) => mettreADisposition(db.knex, annee, new Date(), courrier)).finally(() => courrier?.fermer());
+        const r = await withDb((db) => mettreADisposition(db.knex, annee, new Date()));
         if (opts.json) {
           printJson(r);
           return;
@@ -57,7 +54,6 @@ export function register(program: Command) {
         process.stdout.write(
           [
             `Notifications ${annee} mises à disposition : ${r.mises_a_disposition} (déjà : ${r.deja})`,
-            `  avis envoyés : ${r.avis_envoyes}${courrier ? ` (${courrier.description})` : ''}, en échec : ${r.avis_en_echec}`,
             ...(r.sans_compte.length ? [`  sans compte possible (lot papier) : ${r.sans_compte.length}`, ...r.sans_compte.map((s) => `    ${s.siren} : ${s.raison}`)] : []),
           ].join('\n') + '\n',
         );

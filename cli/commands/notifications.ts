@@ -11,9 +11,9 @@ function afficher(s: Statut & Partial<ResultatEnvoiNotifications>) {
     `Notifications ${s.annee} (campagne ${s.statut_campagne}) : ${s.destinataires} destinataires, ${s.sections ?? 0} sections d'établissement`,
     ...(s.transport !== undefined ? [`  ce passage : ${s.rendues_ce_passage} rendues, ${s.envoyees_ce_passage} envoyées, ${s.non_envoyees_ce_passage} non envoyées (${s.transport})`] : []),
     ...(s.incertains_regles ?? []).map((r) => `  envoi à vérifier réglé : ${r.siren} ${r.message_id} → ${r.action === 'confirmer' ? 'confirmé reçu' : 'remis en envoi'}`),
-    `  envoyées : ${s.envoyees} (dont réputées notifiées : ${s.reputees_notifiees})`,
+    `  envoyées : ${s.envoyees} (dont avis de mise à disposition dans le compte en ligne : ${s.avis} ; réputées notifiées : ${s.reputees_notifiees})`,
     `  en attente d'envoi : ${s.en_attente}${s.a_rendre ? ` (et ${s.a_rendre} à rendre)` : ''}${s.en_cours ? ` ; en cours dans un autre processus : ${s.en_cours}` : ''}`,
-    `  lot d'impression : ${s.papier} sans notification dématérialisée, ${s.echecs} adresses refusées`,
+    `  lot d'impression : ${s.papier} sans notification dématérialisée, ${s.echecs} adresses refusées ; dont ${s.papier_recommande} en recommandé avec accusé de réception (taux mixte ou individuel, arrêté du 17 octobre 1995 ; impression/${s.annee}/index.csv)`,
     `  à vérifier (envoi interrompu) : ${s.a_verifier}`,
     ...s.problemes.map((p) => `    ${p.siren} ${p.raison_sociale} [${p.statut}, ${p.tentatives} tentative(s)] ${p.erreur ?? ''} ${p.statut === 'envoi_en_cours' ? `Message-ID ${p.message_id}` : ''}`.trimEnd()),
   ];

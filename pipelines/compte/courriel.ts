@@ -1,6 +1,6 @@
 /**
- * E-mails of the online account: the sign-in link and the notice "votre notification est disponible". Neither
- * carries personal data beyond the company's name. SMTP when ATMP_SMTP_URL is set (nodemailer), else `.eml` files
+ * E-mails of the online account: the sign-in link (the notice "votre notification est disponible" is the e-mail of
+ * the notification outbox, templates/mail.ts). It carries no personal data. SMTP when ATMP_SMTP_URL is set (nodemailer), else `.eml` files
  * (CRLF, RFC 5322) in <ATMP_OUT_DIR>/outbox/compte/, so that nothing leaves the machine by default.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -60,24 +60,6 @@ export function courrielLien(carsat: string, a: string, lien: string, minutes: n
       lien,
       '',
       'Il ne sert qu’une fois. Si vous n’avez rien demandé, ignorez ce message : personne ne peut se connecter sans ce lien.',
-      '',
-      carsat,
-    ].join('\n'),
-  };
-}
-
-export function courrielAvis(carsat: string, a: string, annee: number, raisonSociale: string, url: string, nom: string): CourrielCompte {
-  return {
-    a, nom,
-    sujet: `${carsat} : votre notification de taux AT/MP ${annee} est disponible`,
-    texte: [
-      'Bonjour,',
-      '',
-      `Votre notification de taux AT/MP ${annee} (${raisonSociale}) est disponible dans votre compte AT/MP :`,
-      url,
-      '',
-      'Elle est réputée notifiée à sa première consultation, et au plus tard quinze jours après sa mise à disposition.',
-      'Le délai de recours de deux mois court à compter de cette date.',
       '',
       carsat,
     ].join('\n'),

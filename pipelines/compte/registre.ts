@@ -7,9 +7,7 @@
 import type { Knex } from 'knex';
 import { etatNotification, jourParis, recommandeAvecAccuse, type EtatNotification } from '../../rules/consultation.ts';
 import { UserError } from '../../lib/errors.ts';
-import { compteEmployeur, journaliser, urlPublique } from './comptes.ts';
-import { courrielAvis, type Courrier } from './courriel.ts';
-import { notificationsConfig } from '../notifications/config.ts';
+import { compteEmployeur } from './comptes.ts';
 
 const jour = (v: Date | string | null | undefined): string | null => (v ? jourParis(new Date(v)) : null);
 
@@ -17,23 +15,22 @@ export interface MiseADisposition {
   annee: number;
   mises_a_disposition: number;
   deja: number;
-  avis_envoyes: number;
-  avis_en_echec: number;
   sans_compte: { siren: string; raison: string }[];
 }
 
 /**
- * Makes every dematerialised notification of year N available in its recipient's account (created if needed)
- * and sends the notices not sent yet. Safe to run again: nothing is made available or sent twice.
+ * Makes every dematerialised notification of year N available in its recipient's account (created if needed),
+ * without any e-mail: the notice "votre notification … est disponible" is the e-mail `atmp notifications send`
+ * sends (and it makes the notification available itself), so that one path only ever sends it. Safe to run again.
  */
-export async function mettreADisposition(knex: Knex, annee: number, maintenant: Date, courrier?: Courrier): Promise<MiseADisposition> {
+export async function mettreADisposition(knex: Knex, annee: number, maintenant: Date): Promise<MiseADisposition> {
   const camp = await knex('campagne').where({ annee }).first('statut');
   if (!camp) throw new UserError(`aucune campagne ${annee}`);
   // rows 'a_rendre' have no PDF yet (notifications send still rendering)
   const notifs = await knex('notification').where({ annee, dematerialisee: true }).whereNotIn('statut', ['papier', 'echec', 'a_rendre'])
     .orderBy('destinataire_siren').select('destinataire_siren', 'raison_sociale');
   if (!notifs.length) throw new UserError(`aucune notification ${annee} rendue : lancez d’abord « atmp notifications send --annee ${annee} »`);
-  const r: MiseADisposition = { annee, mises_a_disposition: 0, deja: 0, avis_envoyes: 0, avis_en_echec: 0, sans_compte: [] };
+  const r: MiseADisposition = { annee, mises_a_disposition: 0, deja: 0, sans_compte: [] };
   for (const n of notifs) {
     try {
       await compteEmployeur(knex, n.destinataire_siren);
@@ -47,31 +44,6 @@ export async function mettreADisposition(knex: Knex, annee: number, maintenant: 
       .onConflict(['annee', 'destinataire_siren']).ignore().returning('annee');
     if (ins.length) r.mises_a_disposition++;
     else r.deja++;
-  }
-  if (courrier) {
-    const carsat = notificationsConfig().carsat.nom;
-    const base = urlPublique();
-    const a = await knex('notification_compte as nc')
-      .join('compte as c', function () {
-        this.on('c.siren', '=', 'nc.destinataire_siren').andOnVal('c.role', '=', 'employeur');
-      })
-      .join('notification as n', function () {
-        this.on('n.annee', '=', 'nc.annee').andOn('n.destinataire_siren', '=', 'nc.destinataire_siren');
-      })
-      .where('nc.annee', annee).whereNull('nc.avis_envoye_le')
-      .orderBy('nc.destinataire_siren')
-      .select('nc.destinataire_siren as siren', 'c.id as compte_id', 'c.email', 'n.raison_sociale');
-    for (const x of a) {
-      try {
-        await courrier.envoyer(courrielAvis(carsat, x.email, annee, x.raison_sociale, `${base}/notifications/${annee}`, `avis-${annee}-${x.siren}`));
-        await knex('notification_compte').where({ annee, destinataire_siren: x.siren }).update({ avis_envoye_le: maintenant, avis_erreur: null });
-        await journaliser(knex, { compte_id: x.compte_id, methode: 'CLI', chemin: 'compte publier', action: 'avis de mise à disposition envoyé', objet: `notification ${annee}`, quand: maintenant });
-        r.avis_envoyes++;
-      } catch (e) {
-        await knex('notification_compte').where({ annee, destinataire_siren: x.siren }).update({ avis_erreur: String((e as Error).message).slice(0, 500) });
-        r.avis_en_echec++;
-      }
-    }
   }
   return r;
 }

@@ -7,17 +7,12 @@ import type { Db } from '../../lib/db.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { join } from 'node:path';
 import { compteEmployeur, emettreJeton, journaliser, lienConnexion, urlPublique, LIEN_VALIDITE_MINUTES } from '../compte/comptes.ts';
-import { creerCourrier } from '../compte/courriel.ts';
 import { mettreADisposition } from '../compte/registre.ts';
 
 export async function ouvrirLesComptes(db: Db, annee: number, journal: (l: string) => void): Promise<Record<string, string>> {
-  const courrier = creerCourrier();
-  try {
-    const r = await mettreADisposition(db.knex, annee, new Date(), courrier);
-    journal(`7. compte en ligne : ${r.mises_a_disposition} notification(s) mise(s) à disposition (déjà : ${r.deja}), ${r.avis_envoyes} avis envoyé(s), ${r.sans_compte.length} sans compte (papier)`);
-  } finally {
-    await courrier.fermer();
-  }
+  // the notices went out with the notifications (step 4), which made them available; this catches any left
+  const r = await mettreADisposition(db.knex, annee, new Date());
+  journal(`7. compte en ligne : ${r.mises_a_disposition + r.deja} notification(s) à disposition, ${r.sans_compte.length} sans compte (papier)`);
   const siege = await db.knex('notification_compte as nc')
     .leftJoin('groupe as g', function () {
       this.on('g.siren_tete', '=', 'nc.destinataire_siren').andOn(db.knex.raw('g.notification_groupee'));
@@ -30,7 +25,7 @@ export async function ouvrirLesComptes(db: Db, annee: number, journal: (l: strin
   const t = await emettreJeton(db.knex, c.id, 'cli', new Date());
   await journaliser(db.knex, { compte_id: c.id, methode: 'CLI', chemin: 'demo', action: 'lien de connexion émis par la démonstration', objet: `SIREN ${c.siren}` });
   return {
-    'avis « votre notification est disponible » (.eml)': join(loadConfig().outDir, 'outbox', 'compte'),
+    'avis « votre notification est disponible » (.eml)': join(loadConfig().outDir, 'outbox', String(annee)),
     'compte AT/MP en ligne : lancer le serveur': 'npx atmp serveur --port 8080',
     [`lien de connexion de ${c.raison_sociale} (SIREN ${c.siren}${siege.groupe ? `, tête du ${siege.groupe}` : ''} ; ${LIEN_VALIDITE_MINUTES} minutes, une fois ; un autre : npx atmp compte lien ${c.siren})`]: lienConnexion(urlPublique(), t),
   };

@@ -4,10 +4,13 @@
  * ATMP_SMTP_URL (unset: .eml files in the outbox folder), ATMP_SMTP_POOL (connections, default 5),
  * ATMP_SMTP_RATE (messages per second, default unlimited), ATMP_SMTP_ESSAIS (attempts per message, default 5),
  * ATMP_SMTP_BACKOFF_MS (first retry delay, doubled at each attempt, default 1000), ATMP_NOTIFICATIONS_WORKERS
- * (rendering threads, default: available parallelism).
+ * (rendering threads, default: available parallelism), ATMP_NOTIFICATION_PIECE_JOINTE (oui|non, default non: the
+ * notice e-mail to a recipient with an online account carries the letter as a PDF attachment), ATMP_URL_PUBLIQUE
+ * (the online account's address in the notice).
  */
 import { availableParallelism } from 'node:os';
 import { UserError } from '../../lib/errors.ts';
+import { ouiNonEnv } from '../../lib/config.ts';
 import type { Carsat } from '../../templates/notification.ts';
 
 export interface NotificationsConfig {
@@ -18,6 +21,10 @@ export interface NotificationsConfig {
   essais: number;
   backoffMs: number;
   workers: number;
+  /** the notice e-mail (recipient with an online account) carries the letter as a PDF attachment */
+  pieceJointe: boolean;
+  /** the online account's address (links in the notice) */
+  urlPublique: string;
 }
 
 const entier = (env: NodeJS.ProcessEnv, nom: string, defaut: number, min = 0): number => {
@@ -43,5 +50,7 @@ export function notificationsConfig(env: NodeJS.ProcessEnv = process.env): Notif
     essais: entier(env, 'ATMP_SMTP_ESSAIS', 5, 1),
     backoffMs: entier(env, 'ATMP_SMTP_BACKOFF_MS', 1000, 0),
     workers: entier(env, 'ATMP_NOTIFICATIONS_WORKERS', availableParallelism(), 0),
+    pieceJointe: ouiNonEnv(env, 'ATMP_NOTIFICATION_PIECE_JOINTE', false),
+    urlPublique: (env.ATMP_URL_PUBLIQUE?.trim() || 'http://localhost:8080').replace(/\/+$/, ''),
   };
 }

@@ -32,10 +32,15 @@ import type { Etape } from '../../rules/explication.ts';
 import { joursReputeeNotifiee } from '../../rules/delais.ts';
 import type { DonneesNotification, SectionNotifiee } from '../../templates/notification.ts';
 import { validiteTaux } from '../bareme/validite.ts';
-import { courrielNotification } from '../../templates/mail.ts';
+import { courrielAvis, courrielNotification } from '../../templates/mail.ts';
+import { recommandeAvecAccuse } from '../../rules/consultation.ts';
+import { compteEmployeur } from '../compte/comptes.ts';
 import { notificationsConfig, type NotificationsConfig } from './config.ts';
 import { rendreNotification } from './rendu.ts';
 import { creerExpediteur, type Expediteur, type ResultatEnvoi } from './transport.ts';
+
+/** the outbox's lot of a campaign's grouped notifications (sql/migrations/0016) */
+export const LOT_CAMPAGNE = 'campagne';
 
 const ICI = dirname(fileURLToPath(import.meta.url));
 
@@ -169,7 +174,7 @@ function cleExpediteur(annee: number): string {
  */
 async function planifier(knex: Knex, annee: number, destinataires: Destinataire[]) {
   const existantes = new Map<string, { statut: string; contenu_empreinte: string; pdf_chemin: string | null }>(
-    (await knex('notification').where({ annee }).select('destinataire_siren', 'statut', 'contenu_empreinte', 'pdf_chemin')).map((r) => [r.destinataire_siren, r]),
+    (await knex('notification').where({ annee, lot: LOT_CAMPAGNE }).select('destinataire_siren', 'statut', 'contenu_empreinte', 'pdf_chemin')).map((r) => [r.destinataire_siren, r]),
   );
   const nouvelles = destinataires.filter((d) => !existantes.has(d.siren)).map((d) => ({
     annee, destinataire_siren: d.siren, groupe_id: d.groupe_id, raison_sociale: d.donnees.destinataire.nom, email: d.email,
@@ -177,7 +182,7 @@ async function planifier(knex: Knex, annee: number, destinataires: Destinataire[
     sirets: [...new Set(d.donnees.sections.map((s) => s.siret))], contenu_empreinte: d.empreinte,
   }));
   for (let i = 0; i < nouvelles.length; i += 500) {
-    await knex('notification').insert(nouvelles.slice(i, i + 500)).onConflict(['annee', 'destinataire_siren']).ignore();
+    await knex('notification').insert(nouvelles.slice(i, i + 500)).onConflict(['annee', 'destinataire_siren', 'lot']).ignore();
   }
   const aRefaire = destinataires.filter((d) => {
     const e = existantes.get(d.siren);
@@ -186,7 +191,7 @@ async function planifier(knex: Knex, annee: number, destinataires: Destinataire[
   }).map((d) => d.siren);
   for (let i = 0; i < aRefaire.length; i += 500) {
     // only a row still 'rendue' moves: a row claimed or sent meanwhile is never touched
-    await knex('notification').where({ annee, statut: 'rendue' }).whereIn('destinataire_siren', aRefaire.slice(i, i + 500))
+    await knex('notification').where({ annee, lot: LOT_CAMPAGNE, statut: 'rendue' }).whereIn('destinataire_siren', aRefaire.slice(i, i + 500))
       .update({ statut: 'a_rendre', reserve_par: null });
   }
 }
@@ -200,7 +205,7 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
   const { annee } = opts;
   await planifier(knex, annee, destinataires);
   const parSiren = new Map(destinataires.map((d) => [d.siren, d]));
-  const [{ n: total }] = await knex('notification').where({ annee, statut: 'a_rendre' }).count({ n: '*' });
+  const [{ n: total }] = await knex('notification').where({ annee, lot: LOT_CAMPAGNE, statut: 'a_rendre' }).count({ n: '*' });
   let faites = 0;
   opts.progression?.('rendu', 0, Number(total));
   const dossier = join(outDir, 'notifications', String(annee));
@@ -214,13 +219,13 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
     tampon = [];
     // only a row still 'a_rendre' and held by this process is written
     await knex.raw(
-      `${knex('notification').insert(lignes).toString()} on conflict (annee, destinataire_siren) do update set
+      `${knex('notification').insert(lignes).toString()} on conflict (annee, destinataire_siren, lot) do update set
          statut = excluded.statut, contenu_empreinte = excluded.contenu_empreinte, pdf_chemin = excluded.pdf_chemin,
          pdf_sha256 = excluded.pdf_sha256, pdf_octets = excluded.pdf_octets, rendue_le = excluded.rendue_le,
          message_id = excluded.message_id, etablissements = excluded.etablissements, sirets = excluded.sirets,
          impression_chemin = excluded.impression_chemin, email = excluded.email, derniere_erreur = excluded.derniere_erreur,
          raison_sociale = excluded.raison_sociale, groupe_id = excluded.groupe_id, dematerialisee = excluded.dematerialisee,
-         reserve_par = null
+         recommande_ar = excluded.recommande_ar, reserve_par = null
        where notification.statut = 'a_rendre' and notification.reserve_par = excluded.reserve_par`,
     );
   };
@@ -236,7 +241,7 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
       ecrireAtomique(impressionChemin, pdf);
     }
     tampon.push({
-      annee, destinataire_siren: d.siren, groupe_id: d.groupe_id, raison_sociale: d.donnees.destinataire.nom, email: d.email,
+      annee, lot: LOT_CAMPAGNE, recommande_ar: recommandeAvecAccuse(d.donnees.sections.map((s) => s.mode)), destinataire_siren: d.siren, groupe_id: d.groupe_id, raison_sociale: d.donnees.destinataire.nom, email: d.email,
       dematerialisee: d.dematerialisee, statut: papier ? 'papier' : 'rendue', etablissements: d.donnees.sections.length,
       sirets: [...new Set(d.donnees.sections.map((s) => s.siret))], contenu_empreinte: d.empreinte, pdf_chemin: chemin,
       pdf_sha256: hash, pdf_octets: pdf.byteLength, rendue_le: knex.fn.now(),
@@ -260,7 +265,7 @@ async function rendreManquantes(db: Db, opts: SendOptions, config: Notifications
       else {
         exclus.push(p.destinataire_siren);
         // no notified section left for this recipient (decision corrected): nothing to render
-        await knex('notification').where({ annee, destinataire_siren: p.destinataire_siren, statut: 'a_rendre', reserve_par: cle }).delete();
+        await knex('notification').where({ annee, lot: LOT_CAMPAGNE, destinataire_siren: p.destinataire_siren, statut: 'a_rendre', reserve_par: cle }).delete();
       }
     }
     return out;
@@ -316,7 +321,7 @@ async function mettreAuPapier(knex: Knex, outDir: string, n: LigneNotification, 
   const chemin = join(outDir, 'impression', String(n.annee), `${n.destinataire_siren}.pdf`);
   mkdirSync(dirname(chemin), { recursive: true });
   copyFileSync(n.pdf_chemin, chemin);
-  await knex('notification').where({ annee: n.annee, destinataire_siren: n.destinataire_siren })
+  await knex('notification').where({ annee: n.annee, lot: LOT_CAMPAGNE, destinataire_siren: n.destinataire_siren })
     .update({ statut, derniere_erreur: erreur.slice(0, 2000), impression_chemin: chemin, reserve_par: null });
 }
 
@@ -334,7 +339,7 @@ export interface Incertaine {
  * (the process died, or the connection was lost after the whole message was handed to it).
  */
 export async function lireIncertaines(knex: Knex, annee: number): Promise<Incertaine[]> {
-  return knex('notification').where({ annee, statut: 'envoi_en_cours' }).whereNotNull('smtp_commence_le')
+  return knex('notification').where({ annee, lot: LOT_CAMPAGNE, statut: 'envoi_en_cours' }).whereNotNull('smtp_commence_le')
     .whereRaw('not notification_expediteur_actif(reserve_par)').orderBy('destinataire_siren')
     .select('destinataire_siren as siren', 'raison_sociale', 'email', 'message_id', 'smtp_commence_le', 'derniere_erreur as erreur');
 }
@@ -357,7 +362,7 @@ async function reglerIncertaines(knex: Knex, opts: SendOptions, exp: Expediteur 
     const verdict = exp?.verifier ? exp.verifier(n.siren) : undefined;
     const action = verdict === 'livre' ? 'confirmer' : verdict === 'absent' ? 'renvoyer' : opts.incertains && choisie(n) ? opts.incertains : undefined;
     if (!action) continue;
-    const ou = knex('notification').where({ annee, destinataire_siren: n.siren, statut: 'envoi_en_cours' }).whereRaw('not notification_expediteur_actif(reserve_par)');
+    const ou = knex('notification').where({ annee, lot: LOT_CAMPAGNE, destinataire_siren: n.siren, statut: 'envoi_en_cours' }).whereRaw('not notification_expediteur_actif(reserve_par)');
     let fait: number;
     if (action === 'confirmer') {
       fait = await ou.update({
@@ -366,6 +371,12 @@ async function reglerIncertaines(knex: Knex, opts: SendOptions, exp: Expediteur 
       });
     } else {
       fait = await ou.update({ statut: 'rendue', reserve_par: null, smtp_commence_le: null });
+    }
+    if (fait === 1 && action === 'confirmer') {
+      // a notice of availability confirmed sent: recorded in the account's ledger too
+      await knex('notification_compte').where({ annee, destinataire_siren: n.siren }).whereNull('avis_envoye_le')
+        .whereExists(knex('notification').where({ annee, lot: LOT_CAMPAGNE, destinataire_siren: n.siren, avis: true }))
+        .update({ avis_envoye_le: knex.fn.now(), avis_erreur: null });
     }
     // settled by another process meanwhile: not reported twice
     if (fait === 1 && !verdict) reglees.push({ siren: n.siren, message_id: n.message_id, action });
@@ -379,7 +390,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
   const { annee } = opts;
   // rows claimed by a process that died before handing them to SMTP: certainly not sent, back to 'rendue'
   await runSql(knex, 'notifications/liberer-abandonnees.sql', { annee });
-  const [{ n: total }] = await knex('notification').where({ annee, statut: 'rendue' }).count({ n: '*' });
+  const [{ n: total }] = await knex('notification').where({ annee, lot: LOT_CAMPAGNE, statut: 'rendue' }).count({ n: '*' });
   const parSiren = new Map(destinataires.map((d) => [d.siren, d]));
   let faites = 0;
   let envoyees = 0;
@@ -430,10 +441,27 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       if (sha256(pdf) !== n.pdf_sha256) throw new Error('le PDF rendu ne correspond plus à l’empreinte enregistrée : rien n’est envoyé');
       ecrireAtomique(n.pdf_chemin, pdf);
     }
-    return { pdf, courriel: courrielNotification(d.donnees) };
+    // a recipient with an online account gets the notice "votre notification … est disponible" (the notification
+    // is made available in the account first); the letter is attached only when configured so
+    let compte = true;
+    try {
+      await compteEmployeur(knex, n.destinataire_siren);
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      compte = false;
+    }
+    if (!compte) return { pdf, courriel: courrielNotification(d.donnees), avis: false, dejaAvise: false };
+    await knex('notification_compte').insert({ annee, destinataire_siren: n.destinataire_siren, mise_a_disposition_le: knex.fn.now() })
+      .onConflict(['annee', 'destinataire_siren']).ignore();
+    const nc = await knex('notification_compte').where({ annee, destinataire_siren: n.destinataire_siren }).first('avis_envoye_le');
+    const courriel = courrielAvis({
+      annee, carsat: d.donnees.carsat, url: `${config.urlPublique}/notifications/${annee}`, reference: d.donnees.reference,
+      pieceJointe: config.pieceJointe,
+    });
+    return { pdf: config.pieceJointe ? pdf : undefined, courriel, avis: true, dejaAvise: !!nc?.avis_envoye_le };
   };
 
-  const ligne = (n: LigneNotification) => knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours', reserve_par: cle });
+  const ligne = (n: LigneNotification) => knex('notification').where({ annee, lot: LOT_CAMPAGNE, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours', reserve_par: cle });
 
   /** Sends a claimed notification ('envoi_en_cours'); a notification that cannot be prepared is released. */
   const envoyerUne = async (n: LigneNotification) => {
@@ -447,10 +475,17 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       return;
     }
     const { pdf, courriel } = prepare;
+    if (prepare.dejaAvise) {
+      // the notice already went out (by `compte publier` of an earlier version): recorded sent, never sent twice
+      await ligne(n).update({ avis: true, smtp_commence_le: knex.fn.now() });
+      await accepter(n.destinataire_siren, 'avis de mise à disposition déjà envoyé : rien de renvoyé');
+      return;
+    }
+    if (prepare.avis) await ligne(n).update({ avis: true });
     for (let essai = 1; ; essai++) {
       if (essai > 1) {
         // a retry claims the row again: only one sender ever moves a row from 'rendue' to 'envoi_en_cours'
-        const pris = await knex('notification').where({ annee, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
+        const pris = await knex('notification').where({ annee, lot: LOT_CAMPAGNE, destinataire_siren: n.destinataire_siren, statut: 'rendue' })
           .update({ statut: 'envoi_en_cours', reserve_par: cle, envoi_commence_le: knex.fn.now(), smtp_commence_le: null, tentatives: knex.raw('tentatives + 1') });
         if (pris !== 1) return;
       }
@@ -532,7 +567,7 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       // claimed, never started (the sending stopped): back to 'rendue'
       const jamais = reservees.splice(0).map((n) => n.destinataire_siren);
       if (jamais.length) {
-        await knex('notification').where({ annee, statut: 'envoi_en_cours', reserve_par: cle }).whereNull('smtp_commence_le').whereIn('destinataire_siren', jamais)
+        await knex('notification').where({ annee, lot: LOT_CAMPAGNE, statut: 'envoi_en_cours', reserve_par: cle }).whereNull('smtp_commence_le').whereIn('destinataire_siren', jamais)
           .update({ statut: 'rendue', reserve_par: null, tentatives: knex.raw('tentatives - 1') });
       }
     }
@@ -574,6 +609,7 @@ export async function envoyerNotifications(db: Db, opts: SendOptions): Promise<R
     exp = opts.expediteur ?? (opts.sansEnvoi ? undefined : creerExpediteur(config, join(outDir, 'outbox', String(annee))));
     const reglees = await reglerIncertaines(db.knex, opts, opts.sansEnvoi ? undefined : exp);
     if (exp && !opts.sansEnvoi) envoi = await envoyer(db, opts, config, outDir, destinataires, exp, cle);
+    await ecrireIndexImpression(db.knex, annee, outDir);
     const compteurs = await statutNotifications(db.knex, annee);
     return {
       ...compteurs, rendues_ce_passage: r.rendues, envoyees_ce_passage: envoi.envoyees, non_envoyees_ce_passage: envoi.nonEnvoyees,
@@ -585,8 +621,32 @@ export async function envoyerNotifications(db: Db, opts: SendOptions): Promise<R
   }
 }
 
+/**
+ * The print batch's index, `<ATMP_OUT_DIR>/impression/<année>/index.csv` (`;`, UTF-8): one line per paper
+ * notification, with its file and how it is posted: a mixte or individuel rate goes by registered letter with
+ * acknowledgement of receipt (arrêté du 17 octobre 1995), the others by ordinary letter. Rewritten whole from the
+ * outbox at each run.
+ */
+export async function ecrireIndexImpression(knex: Knex, annee: number, outDir: string): Promise<string | null> {
+  const rows = await knex('notification').where({ annee, lot: LOT_CAMPAGNE }).whereIn('statut', ['papier', 'echec']).whereNotNull('impression_chemin')
+    .orderBy('destinataire_siren').select('destinataire_siren', 'raison_sociale', 'impression_chemin', 'recommande_ar', 'statut');
+  if (!rows.length) return null;
+  const cellule = (v: string) => (/[;"\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v).replace(/^([=+\-@\t\r])/, "'$1");
+  const lignes = ['siren;raison_sociale;fichier;envoi;motif', ...rows.map((r) => [
+    r.destinataire_siren, r.raison_sociale, r.impression_chemin.split(/[\\/]/).at(-1),
+    r.recommande_ar ? 'recommande_ar' : 'lettre_simple', r.statut === 'echec' ? 'adresse_refusee' : 'papier',
+  ].map((v) => cellule(String(v))).join(';'))];
+  const chemin = join(outDir, 'impression', String(annee), 'index.csv');
+  ecrireAtomique(chemin, Buffer.from(lignes.join('\n') + '\n', 'utf8'));
+  return chemin;
+}
+
 export interface Statut extends Compteurs {
   statut_campagne: string;
+  /** paper rows (papier, echec) with a mixte or individuel rate: registered letter with acknowledgement of receipt */
+  papier_recommande: number;
+  /** e-mails sent as the notice of availability in the online account (the others carried the letter) */
+  avis: number;
   problemes: { siren: string; raison_sociale: string; statut: string; tentatives: number; erreur: string | null; message_id: string | null }[];
 }
 
@@ -603,11 +663,13 @@ export async function statutNotifications(knex: Knex, annee: number): Promise<St
             count(*) filter (where statut = 'echec')::int as echecs,
             count(*) filter (where statut = 'envoi_en_cours' and smtp_commence_le is not null and not notification_expediteur_actif(reserve_par))::int as a_verifier,
             count(*) filter (where statut = 'envoyee' and reputee_notifiee_le <= current_date)::int as reputees_notifiees,
+            count(*) filter (where statut in ('papier', 'echec') and recommande_ar)::int as papier_recommande,
+            count(*) filter (where statut = 'envoyee' and avis)::int as avis,
             coalesce(sum(etablissements), 0)::int as sections
-     from notification where annee = ?`,
+     from notification where annee = ? and lot = 'campagne'`,
     [annee],
   )).rows;
-  const problemes = await knex('notification').where({ annee })
+  const problemes = await knex('notification').where({ annee, lot: LOT_CAMPAGNE })
     .where((q) => q.where('statut', 'echec')
       .orWhere((q2) => q2.where('statut', 'envoi_en_cours').whereNotNull('smtp_commence_le').whereRaw('not notification_expediteur_actif(reserve_par)'))
       .orWhere((q2) => q2.where('statut', 'rendue').whereNotNull('derniere_erreur')))

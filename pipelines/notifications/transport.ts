@@ -26,7 +26,8 @@ export interface Message {
   html: string;
   texte: string;
   fichier: string;
-  pdf: Buffer;
+  /** the letter, attached when given (a notice of availability carries none unless configured) */
+  pdf?: Buffer;
 }
 
 /**
@@ -56,7 +57,7 @@ export function optionsCourriel(config: NotificationsConfig, m: Message): Mail.O
     date: new Date(),
     text: m.texte,
     html: m.html,
-    attachments: [{ filename: m.fichier, content: m.pdf, contentType: 'application/pdf' }],
+    attachments: m.pdf ? [{ filename: m.fichier, content: m.pdf, contentType: 'application/pdf' }] : [],
     headers: { 'X-ATMP-Siren': m.siren },
   };
 }

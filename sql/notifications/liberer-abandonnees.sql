@@ -3,6 +3,6 @@
 -- They go back to 'rendue'. Rows whose transaction started stay: they are uncertain ("à vérifier").
 update notification
    set statut = 'rendue', reserve_par = null, tentatives = greatest(tentatives - 1, 0)
- where annee = :annee and statut = 'envoi_en_cours' and smtp_commence_le is null
+ where annee = :annee and lot = 'campagne' and statut = 'envoi_en_cours' and smtp_commence_le is null
    and not notification_expediteur_actif(reserve_par)
 returning destinataire_siren

@@ -5,10 +5,10 @@ update notification n
    set reserve_par = :cle
   from (select annee, destinataire_siren
           from notification
-         where annee = :annee and statut = 'a_rendre' and destinataire_siren <> all(:exclus::text[])
+         where annee = :annee and lot = 'campagne' and statut = 'a_rendre' and destinataire_siren <> all(:exclus::text[])
            and (reserve_par is null or (reserve_par <> :cle and not notification_expediteur_actif(reserve_par)))
          order by destinataire_siren
          limit :n
            for update skip locked) libres
- where n.annee = libres.annee and n.destinataire_siren = libres.destinataire_siren
+ where n.annee = libres.annee and n.destinataire_siren = libres.destinataire_siren and n.lot = 'campagne'
 returning n.destinataire_siren

@@ -6,10 +6,10 @@ update notification n
        tentatives = n.tentatives + 1
   from (select annee, destinataire_siren
           from notification
-         where annee = :annee and statut = 'rendue' and destinataire_siren <> all(:exclus::text[])
+         where annee = :annee and lot = 'campagne' and statut = 'rendue' and destinataire_siren <> all(:exclus::text[])
          order by destinataire_siren
          limit :n
            for update skip locked) libres
- where n.annee = libres.annee and n.destinataire_siren = libres.destinataire_siren
+ where n.annee = libres.annee and n.destinataire_siren = libres.destinataire_siren and n.lot = 'campagne'
 returning n.annee, n.destinataire_siren, n.raison_sociale, n.email, n.statut, n.pdf_chemin, n.pdf_sha256, n.message_id,
           n.tentatives, n.contenu_empreinte
