@@ -78,3 +78,22 @@ export function courrielAvis(d: DonneesAvis): Courriel {
     + '</body></html>';
   return { sujet, fichier, html, texte: lignes.join('\n') + '\n' };
 }
+
+/** The e-mail carrying a decision letter (rectification, ristourne, cotisation supplémentaire…): no rate, no name. */
+export function courrielLettreDecision(carsat: Carsat, lot: string, siren: string): Courriel {
+  const fichier = `decision-taux-atmp-${lot.replace(/[^\w-]/g, '-')}-${siren}.pdf`;
+  const sujet = `${carsat.nom} : notification d’une décision relative à votre taux AT/MP`;
+  const lignes = [
+    'Madame, Monsieur,',
+    '',
+    `Vous trouverez ci-joint la notification d’une décision relative à votre taux de cotisation accidents du travail et maladies professionnelles (${fichier}). Elle indique les voies et délais de recours.`,
+    '',
+    `Le service tarification de la ${carsat.nom}`,
+    ...carsat.adresse,
+    '',
+    'Ce message est envoyé automatiquement ; merci de ne pas y répondre directement.',
+  ];
+  const e = Handlebars.escapeExpression;
+  const html = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${e(sujet)}</title></head><body>${lignes.map((l) => (l ? `<p>${e(l)}</p>` : '')).join('')}</body></html>`;
+  return { sujet, fichier, html, texte: lignes.join('\n') + '\n' };
+}

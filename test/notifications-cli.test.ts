@@ -65,7 +65,7 @@ describe('atmp notifications', () => {
     expect(r.stdout).toContain('3 destinataires');
     expect(r.stdout).toMatch(/ce passage : 3 rendues, 2 envoyées, 0 non envoyées \(fichiers \.eml/);
     expect(readdirSync(join(outDir, 'outbox', String(ANNEE))).sort()).toEqual(['200000008.eml', '600000004.eml']);
-    expect(readdirSync(join(outDir, 'impression', String(ANNEE)))).toEqual(['400000006.pdf']);
+    expect(readdirSync(join(outDir, 'impression', String(ANNEE))).sort()).toEqual(['400000006.pdf', 'index.csv']);
 
     const s = await atmp(['notifications', 'status', '--annee', String(ANNEE), '--json']);
     expect(s.code).toBe(0);

@@ -26,7 +26,8 @@ let outDir: string;
 let premier: Awaited<ReturnType<typeof envoyerNotifications>>;
 let messages: ParsedMail[];
 
-const config = (url: string) => ({ ...notificationsConfig({}), smtpUrl: url, smtpPool: 2, essais: 4, backoffMs: 50, workers: 2 });
+// the letter attached (ATMP_NOTIFICATION_PIECE_JOINTE=oui), so that the bytes sent can be checked against the stored PDF
+const config = (url: string) => ({ ...notificationsConfig({ ATMP_NOTIFICATION_PIECE_JOINTE: 'oui' }), smtpUrl: url, smtpPool: 2, essais: 4, backoffMs: 50, workers: 2 });
 
 beforeAll(async () => {
   db = await testDb();
@@ -86,14 +87,17 @@ describe('grouped notifications sent by SMTP', () => {
     expect(n.pdf_octets).toBe(stocke.length);
   });
 
-  it('the text and HTML parts summarise every rate of the group', async () => {
+  it('the text and HTML parts are the notice of availability: the link, no rate, no name (the rates are in the PDF)', async () => {
     const m = messages[0];
+    expect(m.subject).toContain(`votre notification de taux AT/MP ${ANNEE} est disponible`);
+    expect(m.text).toContain(`/notifications/${ANNEE}`);
     const taux = await db.knex('campagne_taux').where({ annee: ANNEE }).whereIn('siret', SIRETS_GROUPE).select('siret', 'taux_notifie');
     for (const t of taux) {
-      expect(m.text).toContain(`${nombre(t.taux_notifie)}\u00a0%`);
-      expect(m.html || '').toContain(`${nombre(t.taux_notifie)}\u00a0%`);
+      expect(m.text).not.toContain(`${nombre(t.taux_notifie)}\u00a0%`);
+      expect(m.html || '').not.toContain(`${nombre(t.taux_notifie)}\u00a0%`);
+      expect(m.text).not.toContain(t.siret);
     }
-    expect(m.text).toContain('Groupe Acier Nord');
+    expect(m.text).not.toContain('Groupe Acier Nord');
   });
 
   it.skipIf(!PDFTOTEXT)('the PDF holds every SIRET and rate of the group (pdftotext)', async () => {

@@ -16,10 +16,10 @@ import { rendreLettres } from '../../pipelines/decisions/lettres.ts';
 import { loadConfig } from '../../lib/config.ts';
 import type { Db } from '../../lib/db.ts';
 
-/** After a decision: its letter, one per recipient, under out/decisions/<date>/ (not sent: docs/decisions.md). */
+/** After a decision: its letter, one per recipient, under out/decisions/<date>/, queued in the outbox (sent by `notifications send --lot decisions`). */
 export async function lettres(db: Db): Promise<string[]> {
   const l = await rendreLettres(db, { outDir: loadConfig().outDir, date: new Date().toISOString().slice(0, 10) });
-  return l.map((x) => `lettre ${x.chemin} (décisions ${x.decisions.join(', ')})`);
+  return l.map((x) => `lettre ${x.chemin} (décisions ${x.decisions.join(', ')})${x.en_file ? ' : en file d’envoi (atmp notifications send --lot decisions)' : ' : non mise en file (aucune campagne de ces années), à envoyer à part'}`);
 }
 
 export const siretOption = (v: string) => {

@@ -5,6 +5,7 @@ import { envoyerNotifications, lireIncertaines, statutNotifications, type Result
 import { progress } from '../../lib/progress.ts';
 import { UserError } from '../../lib/errors.ts';
 import { registre, type LigneRegistre } from '../../pipelines/compte/registre.ts';
+import { envoyerLettresDecisions } from '../../pipelines/notifications/lettres.ts';
 
 function afficher(s: Statut & Partial<ResultatEnvoiNotifications>) {
   const lignes = [
@@ -46,7 +47,8 @@ export function register(program: Command) {
   notifications
     .command('send')
     .description('rend les PDF manquants et envoie les notifications non envoyées (SMTP si ATMP_SMTP_URL, sinon fichiers .eml dans <ATMP_OUT_DIR>/outbox/<année>/) ; relançable à tout moment, en plusieurs processus à la fois, jamais deux envois')
-    .requiredOption('--annee <N>', 'année de tarification (campagne validée)')
+    .option('--annee <N>', 'année de tarification (campagne validée) ; obligatoire pour le lot campagne')
+    .option('--lot <lot>', "« campagne » (défaut : les notifications groupées de l'année) ou « decisions » (les lettres des décisions prises après la campagne : rectifications, ristournes, cotisations supplémentaires, décisions en cours d'année ; toutes années)", 'campagne')
     .option('--incertains <action>', "envois à vérifier (interrompus après la remise du message au serveur) : « confirmer » (reçus) ou « renvoyer » (même Message-ID) ; avec --siren, --message-id ou --tous")
     .option('--siren <SIREN...>', 'avec --incertains : le ou les destinataires concernés')
     .option('--message-id <ID...>', 'avec --incertains : le ou les Message-ID concernés')
@@ -54,7 +56,22 @@ export function register(program: Command) {
     .option('--sans-envoi', 'rend les PDF sans rien envoyer')
     .option('--json', 'résultat en JSON')
     .action(
-      action(async (opts: { annee: string; incertains?: string; siren?: string[]; messageId?: string[]; tous?: boolean; sansEnvoi?: boolean; json?: boolean }) => {
+      action(async (opts: { annee?: string; lot: string; incertains?: string; siren?: string[]; messageId?: string[]; tous?: boolean; sansEnvoi?: boolean; json?: boolean }) => {
+        if (opts.lot !== 'campagne' && opts.lot !== 'decisions') throw new UserError(`--lot ${opts.lot} : « campagne » ou « decisions » attendu`, 2);
+        if (opts.lot === 'decisions') {
+          if (opts.incertains || opts.sansEnvoi) throw new UserError('--lot decisions : --incertains et --sans-envoi ne concernent que le lot campagne', 2);
+          const l = await withDb((db) => envoyerLettresDecisions(db));
+          if (opts.json) printJson(l);
+          else {
+            process.stdout.write([
+              `Lettres de décision : ce passage ${l.envoyees_ce_passage} envoyées, ${l.non_envoyees_ce_passage} non envoyées (${l.transport})`,
+              `  envoyées : ${l.envoyees} ; en attente : ${l.en_attente} ; lot d'impression : ${l.papier} papier, ${l.echecs} adresses refusées ; à vérifier : ${l.a_verifier}`,
+            ].join('\n') + '\n');
+          }
+          if (l.a_verifier) return 1;
+          return l.non_envoyees_ce_passage ? 75 : 0;
+        }
+        if (!opts.annee) throw new UserError('--annee N est obligatoire (sauf avec --lot decisions)', 2);
         const annee = parseAnnee(opts.annee);
         if (opts.incertains && opts.incertains !== 'confirmer' && opts.incertains !== 'renvoyer') throw new UserError(`--incertains ${opts.incertains} : « confirmer » ou « renvoyer » attendu`, 2);
         const choix = !!(opts.siren?.length || opts.messageId?.length);

@@ -2,8 +2,9 @@
  * The letters of the decisions taken after the campaign (templates/lettre-decision.ts): every decision not yet in a
  * letter (notification_ref null, campaign decisions excepted: the campaign's notifications carry them) is put in one
  * PDF per recipient, grouped as the campaign's (group head or siège), under <out>/decisions/<date>/. The letter's
- * path is recorded on its decisions, so a second run writes nothing. The letters are not sent: the outbox that
- * sends the campaign's notifications is being reworked (docs/decisions.md).
+ * path is recorded on its decisions, so a second run writes nothing. Each letter is queued in the notification
+ * outbox (lot 'decisions:<first id>-<last id>', pipelines/notifications/lettres.ts) before its decisions record it,
+ * and `atmp notifications send --lot decisions` sends it, once.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,9 +12,10 @@ import type { Db } from '../../lib/db.ts';
 import { runSql } from '../../lib/sql.ts';
 import { notificationsConfig } from '../notifications/config.ts';
 import { rendreDefinition } from '../notifications/rendu.ts';
+import { mettreEnFile, PREFIXE_LOT_DECISIONS } from '../notifications/lettres.ts';
 import { definitionLettre, type DecisionLettre } from '../../templates/lettre-decision.ts';
 
-export interface Lettre { destinataire: string; chemin: string; decisions: number[] }
+export interface Lettre { destinataire: string; chemin: string; decisions: number[]; /** queued in the outbox */ en_file: boolean }
 
 export async function rendreLettres(db: Db, o: { outDir: string; date: string }): Promise<Lettre[]> {
   const { knex } = db;
@@ -41,6 +43,7 @@ export async function rendreLettres(db: Db, o: { outDir: string; date: string })
   const dossier = join(o.outDir, 'decisions', o.date);
   mkdirSync(dossier, { recursive: true });
   const carsat = notificationsConfig().carsat;
+  const campagnes = new Set<number>((await knex('campagne').pluck('annee')).map(Number));
   const lettres: Lettre[] = [];
   for (const [siren, g] of groupes) {
     const ids = g.decisions.map((x) => x.id);
@@ -50,8 +53,21 @@ export async function rendreLettres(db: Db, o: { outDir: string; date: string })
       destinataire: { siren, nom: g.info.destinataire_nom, adresse: g.info.destinataire_adresse ?? null, code_postal: g.info.destinataire_code_postal ?? null, commune: g.info.destinataire_commune ?? null },
     }));
     writeFileSync(chemin, pdf);
+    // the outbox's row is keyed on a year of a campaign (its foreign key): the latest year of the letter's decisions
+    // that has one; a letter about a year without a campaign stays on disk only (reported as not queued)
+    const annee = Math.max(...g.decisions.map((x) => x.annee).filter((a) => campagnes.has(a)));
+    let enFile = false;
+    if (Number.isFinite(annee)) {
+      await mettreEnFile(knex, {
+        annee, lot: `${PREFIXE_LOT_DECISIONS}${ids[0]}-${ids.at(-1)}`, destinataire_siren: siren, raison_sociale: g.info.destinataire_nom,
+        email: g.info.destinataire_email ?? null, dematerialisee: !!g.info.destinataire_dematerialisee,
+        sirets: [...new Set(g.decisions.map((x) => x.siret))], sections: new Set(g.decisions.map((x) => `${x.siret}/${x.code_risque}/${x.section}`)).size,
+        chemin, pdf, domaine: carsat.email.split('@')[1] ?? 'atmp.invalid',
+      });
+      enFile = true;
+    }
     await knex('decision_taux').whereIn('id', ids).whereNull('notification_ref').update({ notification_ref: chemin });
-    lettres.push({ destinataire: siren, chemin, decisions: ids });
+    lettres.push({ destinataire: siren, chemin, decisions: ids, en_file: enFile });
   }
   return lettres;
 }

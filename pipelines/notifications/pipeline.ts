@@ -450,15 +450,14 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       if (!(e instanceof UserError)) throw e;
       compte = false;
     }
-    if (!compte) return { pdf, courriel: courrielNotification(d.donnees), avis: false, dejaAvise: false };
+    if (!compte) return { pdf, courriel: courrielNotification(d.donnees), avis: false };
     await knex('notification_compte').insert({ annee, destinataire_siren: n.destinataire_siren, mise_a_disposition_le: knex.fn.now() })
       .onConflict(['annee', 'destinataire_siren']).ignore();
-    const nc = await knex('notification_compte').where({ annee, destinataire_siren: n.destinataire_siren }).first('avis_envoye_le');
     const courriel = courrielAvis({
       annee, carsat: d.donnees.carsat, url: `${config.urlPublique}/notifications/${annee}`, reference: d.donnees.reference,
       pieceJointe: config.pieceJointe,
     });
-    return { pdf: config.pieceJointe ? pdf : undefined, courriel, avis: true, dejaAvise: !!nc?.avis_envoye_le };
+    return { pdf: config.pieceJointe ? pdf : undefined, courriel, avis: true };
   };
 
   const ligne = (n: LigneNotification) => knex('notification').where({ annee, lot: LOT_CAMPAGNE, destinataire_siren: n.destinataire_siren, statut: 'envoi_en_cours', reserve_par: cle });
@@ -475,12 +474,6 @@ async function envoyer(db: Db, opts: SendOptions, config: NotificationsConfig, o
       return;
     }
     const { pdf, courriel } = prepare;
-    if (prepare.dejaAvise) {
-      // the notice already went out (by `compte publier` of an earlier version): recorded sent, never sent twice
-      await ligne(n).update({ avis: true, smtp_commence_le: knex.fn.now() });
-      await accepter(n.destinataire_siren, 'avis de mise à disposition déjà envoyé : rien de renvoyé');
-      return;
-    }
     if (prepare.avis) await ligne(n).update({ avis: true });
     for (let essai = 1; ; essai++) {
       if (essai > 1) {
