@@ -28,6 +28,9 @@ import { appliquerRectifications, exportUrssaf, planifierRectifications } from '
 import { enregistrerNotification, enregistrerRecours } from '../pipelines/decisions/en-cours-annee.ts';
 import { exporterTaux } from '../pipelines/decisions/export.ts';
 import { rendreLettres } from '../pipelines/decisions/lettres.ts';
+import { envoyerLettresDecisions } from '../pipelines/notifications/lettres.ts';
+import { notificationsConfig } from '../pipelines/notifications/config.ts';
+import type { Expediteur, Message } from '../pipelines/notifications/transport.ts';
 import { donneesRapport } from '../pipelines/rapport/rapport.ts';
 import { historiqueDecisions, texteHistorique } from '../pipelines/decisions/historique.ts';
 import { readFileSync } from 'node:fs';
@@ -152,6 +155,35 @@ describe('a claim made inopposable, no rate final yet', () => {
     }
     expect(await rendreLettres(db, { outDir: out, date: '2025-02-15' })).toEqual([]);
     expect(await db.knex('decision_taux').where({ nature: 'rectification' }).whereNull('notification_ref').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  });
+
+  it('the rectified letter goes through the outbox: one message per recipient, a second send sends nothing', async () => {
+    const recus: Message[] = [];
+    const expediteur: Expediteur = {
+      description: 'test', parallelisme: 1, fermer: async () => {},
+      envoyer: async (m) => {
+        recus.push(m);
+        return { ok: true, reponse: '250 ok' };
+      },
+    };
+    const file = await db.knex('notification').where('lot', 'like', 'decisions:%').select('*');
+    expect(file).toHaveLength(1);
+    expect(file[0]).toMatchObject({ destinataire_siren: '700000003', statut: 'rendue', email: 'paie@tolerie.example.fr', annee: 2025 });
+    const config = { ...notificationsConfig({}), workers: 1 };
+    const r = await envoyerLettresDecisions(db, { outDir: tempDir('atmp-lettres-envoi-'), config, expediteur });
+    expect(r).toMatchObject({ envoyees_ce_passage: 1, envoyees: 1, en_attente: 0, a_verifier: 0 });
+    expect(recus.map((m) => m.a)).toEqual(['paie@tolerie.example.fr']);
+    expect(Buffer.compare(recus[0].pdf!, readFileSync(file[0].pdf_chemin))).toBe(0);
+    expect(recus[0].messageId).toBe(file[0].message_id);
+    expect(recus[0].texte).not.toMatch(/%|Tôlerie/);
+    // re-running: the send, the letters and appliquer send and queue nothing more
+    expect((await envoyerLettresDecisions(db, { outDir: tempDir('atmp-lettres-envoi-'), config, expediteur })).envoyees_ce_passage).toBe(0);
+    expect(await rendreLettres(db, { outDir: tempDir('atmp-lettres-'), date: '2025-02-16' })).toEqual([]);
+    expect(await appliquerRectifications(db, { motif: 'inopposabilite', agent: 'agent', aujourdhui: '2025-02-10' })).toEqual([]);
+    expect((await envoyerLettresDecisions(db, { outDir: tempDir('atmp-lettres-envoi-'), config, expediteur })).envoyees_ce_passage).toBe(0);
+    expect(recus).toHaveLength(1);
+    // the campaign's own outbox is untouched by the decision lot
+    expect(await db.knex('notification').where({ lot: 'campagne' }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
   });
 
   it('a corrected masse salariale (DSN régularisation) rectifies the rectified rate again; the history shows the chain', async () => {
