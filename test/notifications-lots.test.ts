@@ -19,7 +19,8 @@ const ANNEE = 2024;
 let db: TestDb;
 let serveur: ServeurTest;
 let outDir: string;
-const config = (url: string) => ({ ...notificationsConfig({}), smtpUrl: url, smtpPool: 3, workers: 2 });
+// the letter attached (ATMP_NOTIFICATION_PIECE_JOINTE=oui): each message is checked against its stored PDF
+const config = (url: string) => ({ ...notificationsConfig({ ATMP_NOTIFICATION_PIECE_JOINTE: 'oui' }), smtpUrl: url, smtpPool: 3, workers: 2 });
 
 beforeAll(async () => {
   db = await testDb();

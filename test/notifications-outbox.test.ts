@@ -21,7 +21,8 @@ import { validerCampagne } from '../pipelines/campagne/run.ts';
 const POPPLER = !spawnSync('pdfinfo', ['-v']).error;
 let db: TestDb;
 let outDir: string;
-const config = { ...notificationsConfig({}), smtpUrl: undefined, workers: 2 };
+// the letter attached (ATMP_NOTIFICATION_PIECE_JOINTE=oui): each .eml is checked against its stored PDF
+const config = { ...notificationsConfig({ ATMP_NOTIFICATION_PIECE_JOINTE: 'oui' }), smtpUrl: undefined, workers: 2 };
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const outbox = () => join(outDir, 'outbox', String(ANNEE));
 
@@ -58,8 +59,10 @@ describe('notifications to the .eml outbox', () => {
       expect(Buffer.compare(m.attachments[0].content, readFileSync(n.pdf_chemin))).toBe(0);
       if (siren === TETE) expect(m.to && !Array.isArray(m.to) ? m.to.text : '').toBe(EMAIL_GROUPE);
       if (siren === '600000004') {
-        expect(m.text).toContain('6,10\u00a0%');
-        expect(m.text).not.toContain('6,25');
+        // the notice of availability: the link, no rate (the notified rate is in the attached PDF)
+        expect(m.subject).toContain('est disponible');
+        expect(m.text).toContain(`/notifications/${ANNEE}`);
+        expect(m.text).not.toMatch(/6,10|6,25|%/);
       }
     }
   });
