@@ -5,7 +5,7 @@ import { envoyerNotifications, lireIncertaines, statutNotifications, type Result
 import { progress } from '../../lib/progress.ts';
 import { UserError } from '../../lib/errors.ts';
 import { registre, type LigneRegistre } from '../../pipelines/compte/registre.ts';
-import { envoyerLettresDecisions } from '../../pipelines/notifications/lettres.ts';
+import { envoyerLettresDecisions, statutLettres } from '../../pipelines/notifications/lettres.ts';
 
 function afficher(s: Statut & Partial<ResultatEnvoiNotifications>) {
   const lignes = [
@@ -122,11 +122,12 @@ export function register(program: Command) {
     .action(
       action(async (opts: { annee: string; dates?: boolean; json?: boolean }) => {
         const annee = parseAnnee(opts.annee);
-        const [s, compte] = await withDb(async (db) => [await statutNotifications(db.knex, annee), await registre(db.knex, new Date(), { annee })] as const);
-        if (opts.json) printJson({ ...s, compte_en_ligne: compte.map((l) => ({ siren: l.destinataire_siren, mise_a_disposition: l.mise_a_disposition, premiere_consultation: l.premiere_consultation, etat: l.etat.etat, notifiee_le: l.etat.notifieeLe, au_plus_tard_le: l.etat.auPlusTardLe, recours_jusqu_au: l.etat.recoursJusquAu })) });
+        const [s, compte, lettres] = await withDb(async (db) => [await statutNotifications(db.knex, annee), await registre(db.knex, new Date(), { annee }), await statutLettres(db.knex)] as const);
+        if (opts.json) printJson({ ...s, lettres_decisions: lettres, compte_en_ligne: compte.map((l) => ({ siren: l.destinataire_siren, mise_a_disposition: l.mise_a_disposition, premiere_consultation: l.premiere_consultation, etat: l.etat.etat, notifiee_le: l.etat.notifieeLe, au_plus_tard_le: l.etat.auPlusTardLe, recours_jusqu_au: l.etat.recoursJusquAu })) });
         else {
           afficher(s);
           afficherCompte(compte, !!opts.dates);
+          process.stdout.write(`Lettres de décision (toutes années, atmp notifications send --lot decisions) : ${lettres.envoyees} envoyées, ${lettres.en_attente} en attente, ${lettres.papier} papier, ${lettres.echecs} adresses refusées, ${lettres.a_verifier} à vérifier\n`);
         }
       }),
     );
