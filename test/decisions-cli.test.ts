@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { runCli, tempDir, type CliResult } from './helpers/cli.ts';
 import { backend, testDb, type TestDb } from './helpers/db.ts';
 import { openDb } from '../lib/db.ts';
@@ -96,6 +96,25 @@ describe('atmp decision, taux export, etablissement history', () => {
     ]);
     const again = await atmp(['rectification', 'appliquer', '--motif', 'inopposabilite', '--date', '2020-07-01', '--json']);
     expect(JSON.parse(again.stdout)).toEqual({ rectifications: [], lettres: [] });
+
+    // the letters go through the outbox: each queued once, sent once; a second send sends nothing
+    const lettres = a.stdout.split('\n').filter((l) => l.startsWith('lettre '));
+    expect(lettres.every((l) => l.includes('en file d’envoi'))).toBe(true);
+    const out = tempDir('atmp-decisions-envoi-');
+    const envoi = (): Promise<CliResult> => runCli(['notifications', 'send', '--lot', 'decisions', '--json'], { ATMP_QUIET: '1', ATMP_OUT_DIR: out, ATMP_SMTP_URL: '', ...env });
+    const e1 = await envoi();
+    expect(e1.code, e1.stderr).toBe(0);
+    const j1 = JSON.parse(e1.stdout);
+    expect(j1.envoyees_ce_passage).toBeGreaterThan(0);
+    // these letters and the ristourne's letter of the test above
+    expect(j1.envoyees + j1.papier).toBe(lettres.length + 1);
+    const emls = () => readdirSync(join(out, 'outbox', 'decisions'), { recursive: true }).map(String).filter((f) => f.endsWith('.eml')).sort();
+    expect(emls()).toHaveLength(j1.envoyees_ce_passage);
+    expect(emls().some((f) => f.endsWith('200000008.eml'))).toBe(true);
+    const e2 = await envoi();
+    expect(e2.code, e2.stderr).toBe(0);
+    expect(JSON.parse(e2.stdout)).toMatchObject({ envoyees_ce_passage: 0, envoyees: j1.envoyees, en_attente: 0 });
+    expect(emls()).toHaveLength(j1.envoyees_ce_passage);
   }, 240_000);
 
   it('refuses bad arguments with exit code 2', async () => {
