@@ -164,7 +164,7 @@ export async function notificationDuCompte(knex: Knex, compteId: number, annee: 
     .join('compte as c', function () {
       this.on('c.siren', '=', 'n.destinataire_siren').andOnVal('c.role', '=', 'employeur');
     })
-    .where('c.id', compteId).where('n.annee', annee)
+    .where('c.id', compteId).where('n.annee', annee).where('n.lot', 'campagne')
     .first('n.annee', 'n.destinataire_siren', 'n.raison_sociale', 'n.sirets', 'n.pdf_chemin', 'n.pdf_sha256', 'n.etablissements');
   return n ?? null;
 }

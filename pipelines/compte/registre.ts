@@ -27,7 +27,7 @@ export async function mettreADisposition(knex: Knex, annee: number, maintenant: 
   const camp = await knex('campagne').where({ annee }).first('statut');
   if (!camp) throw new UserError(`aucune campagne ${annee}`);
   // rows 'a_rendre' have no PDF yet (notifications send still rendering)
-  const notifs = await knex('notification').where({ annee, dematerialisee: true }).whereNotIn('statut', ['papier', 'echec', 'a_rendre'])
+  const notifs = await knex('notification').where({ annee, lot: 'campagne', dematerialisee: true }).whereNotIn('statut', ['papier', 'echec', 'a_rendre'])
     .orderBy('destinataire_siren').select('destinataire_siren', 'raison_sociale');
   if (!notifs.length) throw new UserError(`aucune notification ${annee} rendue : lancez d’abord « atmp notifications send --annee ${annee} »`);
   const r: MiseADisposition = { annee, mises_a_disposition: 0, deja: 0, sans_compte: [] };
@@ -126,7 +126,7 @@ export async function registre(knex: Knex, maintenant: Date, filtre: { annee?: n
   await actualiserEcheances(knex, maintenant, filtre.annee);
   const q = knex('notification_compte as nc')
     .join('notification as n', function () {
-      this.on('n.annee', '=', 'nc.annee').andOn('n.destinataire_siren', '=', 'nc.destinataire_siren');
+      this.on('n.annee', '=', 'nc.annee').andOn('n.destinataire_siren', '=', 'nc.destinataire_siren').andOnVal('n.lot', '=', 'campagne');
     })
     .orderBy([{ column: 'nc.annee', order: 'desc' }, 'nc.destinataire_siren'])
     .select('nc.*', 'n.raison_sociale');
@@ -166,6 +166,7 @@ export async function compteursCampagnes(knex: Knex, maintenant: Date): Promise<
             count(*) filter (where n.statut = 'papier' or not n.dematerialisee)::int as papier
      from notification n
      left join notification_compte nc on nc.annee = n.annee and nc.destinataire_siren = n.destinataire_siren
+     where n.lot = 'campagne'
      group by n.annee order by n.annee desc`,
   );
   // the modes notified to each paper recipient: the rule decides which go by registered letter
@@ -174,7 +175,7 @@ export async function compteursCampagnes(knex: Knex, maintenant: Date): Promise<
             array_agg(distinct t.mode) filter (where t.mode is not null) as modes
      from notification n
      left join campagne_taux_courant t on t.annee = n.annee and t.siret = any (n.sirets) and t.statut = 'calcule' and t.notifie
-     where n.statut = 'papier' or not n.dematerialisee
+     where n.lot = 'campagne' and (n.statut = 'papier' or not n.dematerialisee)
      group by n.annee, n.destinataire_siren`,
   );
   return rows.map((r: CompteursCampagne) => ({

@@ -91,7 +91,7 @@ async function datesNotification(knex: Knex, annee: number): Promise<Map<string,
   try {
     const r = await knex.raw(
       `select unnest(sirets) as siret, coalesce(reputee_notifiee_le, (envoyee_le + interval '15 days')::date) as le
-       from notification where annee = ? and (reputee_notifiee_le is not null or envoyee_le is not null)`,
+       from notification where annee = ? and lot = 'campagne' and (reputee_notifiee_le is not null or envoyee_le is not null)`,
       [annee],
     );
     for (const x of r.rows) m.set(x.siret, String(x.le instanceof Date ? x.le.toISOString() : x.le).slice(0, 10));
