@@ -14,7 +14,10 @@ import { ANNEE, EMAIL_GROUPE, preparerCampagne, TETE } from './fixtures/notifica
 import { envoyerNotifications, lireDestinataires } from '../pipelines/notifications/pipeline.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
 import type { Expediteur, Message } from '../pipelines/notifications/transport.ts';
-import { mettreADisposition } from '../pipelines/compte/registre.ts';
+import { mettreADisposition, registre } from '../pipelines/compte/registre.ts';
+import { notificationDuCompte } from '../pipelines/compte/donnees.ts';
+import { mettreEnFile } from '../pipelines/notifications/lettres.ts';
+import { statutNotifications } from '../pipelines/notifications/pipeline.ts';
 import { definitionNotification } from '../templates/notification.ts';
 import { joursReputeeNotifiee, moisRecours } from '../rules/delais.ts';
 import { ConfigError } from '../lib/config.ts';
@@ -117,5 +120,26 @@ describe('paper batch and letter', () => {
     expect(texte).toContain('première consultation dans ce compte');
     expect(texte).toContain(`au plus tard ${joursReputeeNotifiee(ANNEE).valeur} jours après sa mise à disposition`);
     expect(texte).toContain(`Le délai de recours de ${moisRecours(ANNEE).valeur === 2 ? 'deux' : moisRecours(ANNEE).valeur} mois court à compter de cette date`);
+  });
+});
+
+describe('decision letters share the outbox table', () => {
+  it('a queued decision letter for the same year and recipient leaves the campaign views unchanged', async () => {
+    const avant = await registre(db.knex, new Date(), { annee: ANNEE });
+    const statut = await statutNotifications(db.knex, ANNEE);
+    const campagne = await db.knex('notification').where({ annee: ANNEE, destinataire_siren: TETE, lot: 'campagne' }).first('pdf_chemin');
+    expect(await mettreEnFile(db.knex, {
+      annee: ANNEE, lot: 'decisions:1-1', destinataire_siren: TETE, raison_sociale: 'x', email: EMAIL_GROUPE, dematerialisee: true,
+      sirets: ['20000000800017'], sections: 1, chemin: join(outDir, 'lettre.pdf'), pdf: Buffer.from('%PDF-lettre'), domaine: 'example.fr',
+    })).toBe(true);
+    // queued once
+    expect(await mettreEnFile(db.knex, {
+      annee: ANNEE, lot: 'decisions:1-1', destinataire_siren: TETE, raison_sociale: 'x', email: EMAIL_GROUPE, dematerialisee: true,
+      sirets: ['20000000800017'], sections: 1, chemin: join(outDir, 'lettre.pdf'), pdf: Buffer.from('%PDF-lettre'), domaine: 'example.fr',
+    })).toBe(false);
+    expect(await registre(db.knex, new Date(), { annee: ANNEE })).toEqual(avant);
+    expect(await statutNotifications(db.knex, ANNEE)).toEqual(statut);
+    const compte = await db.knex('compte').where({ role: 'employeur', siren: TETE }).first('id');
+    expect((await notificationDuCompte(db.knex, compte.id, ANNEE))?.pdf_chemin).toBe(campagne.pdf_chemin);
   });
 });
