@@ -1,5 +1,8 @@
 /** The `atmp` command line: a thin layer over pipelines/, no logic of its own. */
 import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../lib/config.ts';
+import { register as decision } from './commands/decision.ts';
+import { register as rectification } from './commands/rectification.ts';
 import { register as bareme } from './commands/bareme.ts';
 import { register as db } from './commands/db.ts';
 import { register as simulate } from './commands/simulate.ts';
@@ -22,10 +25,21 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (s, write) => write(s) });
   for (const reg of [demoCmd, bareme, generate, ingestDsn, ingestReferentiel, etablissement, simulate, campagne, notifications, compte, serveur, stats, schedule, db]) reg(program);
   program.exitOverride();
+  // decisions after the campaign (docs/decisions.md)
+  for (const reg of [decision, rectification]) reg(program);
   return program;
 }
 
 export async function main(argv: string[]) {
+  // the configuration is validated once, at start: a bad value is one line and exit code 78, whatever the command
+  try {
+    loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`atmp: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+    return;
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

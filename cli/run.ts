@@ -1,6 +1,7 @@
 /** Shared plumbing of CLI commands: open the database, report user errors as one line, set the exit code. */
 import { openDb, type Db } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
+import { erreurFichiers, messageSansSql, pileSansMessage } from '../lib/erreurs-environnement.ts';
 
 export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDb();
@@ -18,11 +19,13 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void | n
       const code = await fn(...args);
       if (typeof code === 'number') process.exitCode = code;
     } catch (e) {
-      if (e instanceof UserError) {
-        process.stderr.write(`atmp: ${e.message}\n`);
-        process.exitCode = e.exitCode;
+      const err = e instanceof UserError ? e : erreurFichiers(e);
+      if (err) {
+        process.stderr.write(`atmp: ${err.message}\n`);
+        process.exitCode = err.exitCode;
       } else {
-        process.stderr.write(`atmp: erreur interne : ${(e as Error).stack ?? e}\n`);
+        // the reason and where it happened; never the SQL statement (it may carry personal data)
+        process.stderr.write(`atmp: erreur interne : ${messageSansSql(e)}\n${pileSansMessage(e)}\n`);
         process.exitCode = 70;
       }
     }

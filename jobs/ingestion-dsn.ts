@@ -1,8 +1,8 @@
-/** The DSN part of a scheduled ingestion: which files were rejected, how many declarations were retained. */
+/** The DSN part of a scheduled ingestion: which files were rejected and why, how many declarations were retained. */
 import type { Db } from '../lib/db.ts';
 import { ingererDsn } from '../pipelines/ingest-dsn/load.ts';
 
-export async function ingererFichiersDsn(db: Db, fichiers: string[]): Promise<{ rejetes: Set<string>; retenues: number }> {
+export async function ingererFichiersDsn(db: Db, fichiers: string[]): Promise<{ rejetes: Map<string, string>; retenues: number }> {
   const r = await ingererDsn(db, fichiers);
-  return { rejetes: new Set(r.fichiers.filter((f) => f.statut === 'rejete').map((f) => f.fichier)), retenues: r.declarations_retenues };
+  return { rejetes: new Map(r.fichiers.filter((f) => f.statut === 'rejete').map((f) => [f.fichier, f.raison ?? 'rejeté'])), retenues: r.declarations_retenues };
 }

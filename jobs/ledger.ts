@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Knex } from 'knex';
 import type { Db } from '../lib/db.ts';
 import { UserError } from '../lib/errors.ts';
+import { messageSansSql } from '../lib/erreurs-environnement.ts';
 
 export interface JobRun {
   job: string;
@@ -26,15 +27,28 @@ export interface JobRun {
 
 type LockConn = { query: (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }> };
 
+/** PGlite: advisory locks of one session never conflict, so the locks held in this process are kept here. */
+const locauxPglite = new Set<string>();
+const instances = new WeakMap<object, number>();
+let derniereInstance = 0;
+/** the data folder of a PGlite database, or an id of its in-memory instance */
+export function idPglite(db: Db): string {
+  const dir = db.pglite!.dataDir;
+  if (dir && !dir.startsWith('memory://')) return dir;
+  if (!instances.has(db.pglite!)) instances.set(db.pglite!, ++derniereInstance);
+  return `memoire-${instances.get(db.pglite!)}`;
+}
+
 /** Takes the advisory lock of (job, periode) or throws a clear refusal. */
 export async function verrouiller(db: Db, cle: string): Promise<() => Promise<void>> {
   const sql = 'select pg_try_advisory_lock(hashtextextended($1, 0)) as ok';
   const unlock = 'select pg_advisory_unlock(hashtextextended($1, 0))';
   if (db.backend === 'pglite') {
-    const r = await db.pglite!.query<{ ok: boolean }>(sql, [cle]);
-    if (!r.rows[0].ok) throw new UserError(`${cle} est déjà en cours d'exécution`);
+    const local = `${idPglite(db)}|${cle}`;
+    if (locauxPglite.has(local)) throw new UserError(`${cle} est déjà en cours d'exécution dans ce processus`);
+    locauxPglite.add(local);
     return async () => {
-      if (!db.pglite!.closed) await db.pglite!.query(unlock, [cle]);
+      locauxPglite.delete(local);
     };
   }
   // a dedicated connection, held for the whole run: the lock is released when its socket dies
@@ -52,6 +66,11 @@ export async function verrouiller(db: Db, cle: string): Promise<() => Promise<vo
       await client.releaseConnection(conn);
     }
   };
+}
+
+/** The lock of (job, periode) alone, without a ledger row (`campagne run --dry-run`). */
+export function verrouillerJob(db: Db, job: string, periode: string): Promise<() => Promise<void>> {
+  return verrouiller(db, `atmp:${job}:${periode}`);
 }
 
 export interface DemarrerOptions {
@@ -91,7 +110,7 @@ export async function demarrerJob(db: Db, job: string, periode: string, opts: De
         await knex('job_run').where({ job, periode }).update({ statut: 'termine', termine_le: knex.fn.now(), ...(compteurs ? { compteurs: JSON.stringify(compteurs) } : {}) });
       },
       echouer: async (erreur) => {
-        await knex('job_run').where({ job, periode }).update({ statut: 'echec', termine_le: knex.fn.now(), erreur: String((erreur as Error)?.message ?? erreur).slice(0, 2000) });
+        await knex('job_run').where({ job, periode }).update({ statut: 'echec', termine_le: knex.fn.now(), erreur: (erreur instanceof UserError ? erreur.message : messageSansSql(erreur)).slice(0, 2000) });
       },
       liberer,
     };

@@ -5,18 +5,21 @@
  * Each run logs its start, end, counts and errors as one JSON line; SIGTERM stops the triggers, lets the running
  * job finish its batch, and exits.
  */
-import { readFileSync, readdirSync, mkdirSync, renameSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync, renameSync, existsSync, statSync, type Stats } from 'node:fs';
 import { join, basename } from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { openDb, type Db } from '../lib/db.ts';
-import { UserError } from '../lib/errors.ts';
+import { UserError, formatProblem } from '../lib/errors.ts';
 import { demarrerJob } from './ledger.ts';
 import { lancerCampagne } from '../pipelines/campagne/run.ts';
 import { importerSinistres } from '../pipelines/ingest-sinistres/import.ts';
 import { importerReferentiel } from '../pipelines/ingest-referentiel/import.ts';
 import { loadConfig } from '../lib/config.ts';
 import { ingererFichiersDsn } from './ingestion-dsn.ts';
+import { avecVerrouDonnees } from './verrou-donnees.ts';
+import { ecrireAtomique } from '../lib/fichiers.ts';
+import { messageSansSql } from '../lib/erreurs-environnement.ts';
 
 export type TypeJob = 'ingestion' | 'campagne';
 
@@ -69,32 +72,51 @@ export function lirePlanification(fichier: string): Planification {
 export type Journal = (evenement: Record<string, unknown>) => void;
 export const journalJson: Journal = (e) => process.stdout.write(JSON.stringify({ t: new Date().toISOString(), ...e }) + '\n');
 
-/** Files of an inbox not yet processed, oldest first. */
-function aTraiter(dossier: string, ext: RegExp): string[] {
-  if (!existsSync(dossier)) return [];
-  return readdirSync(dossier)
-    .filter((f) => ext.test(f))
-    .map((f) => ({ chemin: join(dossier, f), st: statSync(join(dossier, f)) }))
+/**
+ * Files of an inbox not yet processed, oldest first; an entry that cannot even be examined (broken link, loop of
+ * links, no access) is returned apart, to be moved to rejetes/ instead of failing every trigger.
+ */
+function aTraiter(dossier: string, ext: RegExp): { fichiers: string[]; illisibles: { chemin: string; raison: string }[] } {
+  if (!existsSync(dossier)) return { fichiers: [], illisibles: [] };
+  const illisibles: { chemin: string; raison: string }[] = [];
+  const lus: { chemin: string; st: Stats }[] = [];
+  for (const f of readdirSync(dossier).filter((x) => ext.test(x))) {
+    const chemin = join(dossier, f);
+    try {
+      lus.push({ chemin, st: statSync(chemin) });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      illisibles.push({ chemin, raison: code === 'ELOOP' ? 'boucle de liens symboliques (ELOOP)' : code === 'ENOENT' ? 'lien symbolique cassé (cible introuvable)' : `illisible (${code ?? (e as Error).message})` });
+    }
+  }
+  const fichiers = lus
     .filter((x) => x.st.isFile())
     .sort((a, b) => a.st.mtimeMs - b.st.mtimeMs || a.chemin.localeCompare(b.chemin))
     .map((x) => x.chemin);
+  return { fichiers, illisibles };
 }
 
-function ranger(fichier: string, sousDossier: string) {
+/** Moves a processed file to traites/ or rejetes/; a refused file gets its reason next to it (<name>.raison.txt). */
+function ranger(fichier: string, sousDossier: 'traites' | 'rejetes', raison?: string) {
   const cible = join(fichier, '..', sousDossier);
   mkdirSync(cible, { recursive: true });
   renameSync(fichier, join(cible, basename(fichier)));
+  if (sousDossier === 'rejetes') ecrireAtomique(join(cible, `${basename(fichier)}.raison.txt`), `${(raison ?? 'rejeté').trim()}\n`);
 }
 
 /** One ingestion of an inbox: DSN files, then référentiel and sinistres CSV; processed files are moved away. */
 async function ingestion(db: Db, dossier: string) {
   const { outDir } = loadConfig();
-  const dsn = aTraiter(dossier, /\.dsn$/i);
-  const csv = aTraiter(dossier, /\.csv$/i);
+  const { fichiers: dsn, illisibles: dsnIllisibles } = aTraiter(dossier, /\.dsn$/i);
+  const { fichiers: csv, illisibles: csvIllisibles } = aTraiter(dossier, /\.csv$/i);
   const compteurs: Record<string, number> = { fichiers_dsn: dsn.length, fichiers_csv: csv.length, rejetes: 0 };
+  for (const x of [...dsnIllisibles, ...csvIllisibles]) {
+    ranger(x.chemin, 'rejetes', `${x.chemin}: ${x.raison}`);
+    compteurs.rejetes++;
+  }
   if (dsn.length) {
     const r = await ingererFichiersDsn(db, dsn);
-    for (const f of dsn) ranger(f, r.rejetes.has(f) ? 'rejetes' : 'traites');
+    for (const f of dsn) ranger(f, r.rejetes.has(f) ? 'rejetes' : 'traites', r.rejetes.get(f));
     compteurs.rejetes += r.rejetes.size;
     compteurs.declarations_retenues = r.retenues;
   }
@@ -103,13 +125,18 @@ async function ingestion(db: Db, dossier: string) {
   if (referentiel.length) {
     const r = await importerReferentiel(db.knex, referentiel);
     const charges = new Set(r.charges.map((c) => c.fichier));
-    const rejetes = new Set(referentiel.filter((f) => !charges.has(f)));
-    for (const f of referentiel) ranger(f, rejetes.has(f) ? 'rejetes' : 'traites');
-    compteurs.rejetes += rejetes.size;
+    for (const f of referentiel) {
+      if (charges.has(f)) ranger(f, 'traites');
+      else ranger(f, 'rejetes', r.rejetes.filter((e) => e.message.startsWith(f)).map((e) => e.message).join('\n'));
+    }
+    compteurs.rejetes += referentiel.filter((f) => !charges.has(f)).length;
   }
   if (sinistres.length) {
     const res = await importerSinistres(db.knex, sinistres, { partiel: false, outDir });
-    for (const r of res) ranger(r.fichier, r.applique ? 'traites' : 'rejetes');
+    for (const r of res) {
+      const raison = [`${r.fichier}: ${r.rejets.length} ligne(s) rejetée(s), rien n'a été chargé${r.rapport ? ` (rapport : ${r.rapport})` : ''}`, ...r.rejets.slice(0, 100).map(formatProblem)].join('\n');
+      ranger(r.fichier, r.applique ? 'traites' : 'rejetes', raison);
+    }
     compteurs.rejetes += res.filter((r) => !r.applique).length;
   }
   return compteurs;
@@ -136,7 +163,7 @@ export async function executerJob(job: JobPlanifie, declenchement: Date, journal
     }
     journal({ job: job.nom, evenement: 'debut', periode, reprise: run.reprise });
     try {
-      const compteurs = await ingestion(db, job.dossier!);
+      const compteurs = await avecVerrouDonnees(db, `schedule ${job.nom} (ingestion de ${job.dossier})`, 'exclusif', () => ingestion(db!, job.dossier!));
       await run.terminer(compteurs);
       journal({ job: job.nom, evenement: 'fin', periode, ...compteurs });
     } catch (e) {
@@ -146,7 +173,7 @@ export async function executerJob(job: JobPlanifie, declenchement: Date, journal
       await run.liberer();
     }
   } catch (e) {
-    journal({ job: job.nom, evenement: 'erreur', periode, erreur: (e as Error).message });
+    journal({ job: job.nom, evenement: 'erreur', periode, erreur: e instanceof UserError ? e.message : messageSansSql(e) });
   } finally {
     await db?.close();
   }

@@ -36,30 +36,37 @@ function* chunks(rows: (string | undefined)[][], size = 1000): Generator<string>
   }
 }
 
-export async function withConnexion<T>(db: Db, fn: (c: Connexion) => Promise<T>): Promise<T> {
-  if (db.backend === 'pglite') {
-    const pglite = db.pglite!;
-    return pglite.transaction(async (tx) =>
-      fn({
-        query: async (sql, params) => (await tx.query<Row>(sql, params)).rows,
-        copy: async (table, columns, rows) => {
-          if (!rows.length) return;
-          const blob = new Blob([...chunks(rows)]);
-          await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob });
-        },
-      }),
-    );
+type Requetable = { query<R>(sql: string, params?: unknown[], opts?: { blob?: Blob }): Promise<{ rows: R[] }> };
+
+/** A Connexion on a connection whose transaction someone else manages (a PGlite, its transaction, or a pg client). */
+export function connexionSur(backend: Db['backend'], conn: unknown): Connexion {
+  if (backend === 'pglite') {
+    const tx = conn as Requetable;
+    return {
+      query: async (sql, params) => (await tx.query<Row>(sql, params)).rows,
+      copy: async (table, columns, rows) => {
+        if (!rows.length) return;
+        const blob = new Blob([...chunks(rows)]);
+        await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob });
+      },
+    };
   }
+  const client = conn as pg.Client;
+  return {
+    query: async (sql, params) => (await client.query(sql, params as unknown[])).rows as Row[],
+    copy: async (table, columns, rows) => {
+      if (!rows.length) return;
+      await pipeline(Readable.from(chunks(rows)), client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`)));
+    },
+  };
+}
+
+export async function withConnexion<T>(db: Db, fn: (c: Connexion) => Promise<T>): Promise<T> {
+  if (db.backend === 'pglite') return db.pglite!.transaction(async (tx) => fn(connexionSur('pglite', tx)));
   const client = (await db.knex.client.acquireConnection()) as pg.Client;
   try {
     await client.query('begin');
-    const result = await fn({
-      query: async (sql, params) => (await client.query(sql, params as unknown[])).rows as Row[],
-      copy: async (table, columns, rows) => {
-        if (!rows.length) return;
-        await pipeline(Readable.from(chunks(rows)), client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`)));
-      },
-    });
+    const result = await fn(connexionSur('postgres', client));
     await client.query('commit');
     return result;
   } catch (e) {

@@ -54,9 +54,26 @@ export function parseCsv(text: string): CsvTable {
   return { header, delimiter, rows, headerLine: head.__line };
 }
 
-/** Writes one CSV cell, quoting when needed. */
+/** Writes one CSV cell, quoting when needed (input files: the value is written as is). */
 export const csvCell = (v: string, delimiter = ';') =>
   v.includes(delimiter) || /["\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+
+/** A number as the exports write it: sign, digits (thousands separated by spaces), `.` or `,` decimals, `%`. */
+const NOMBRE_EXPORT = /^[-+]?\d{1,3}(?:[ \u00a0\u202f]?\d{3})*(?:[.,]\d+)?\s?%?$|^[-+]?\d+(?:[.,]\d+)?(?:e[-+]?\d+)?$/i;
+
+/**
+ * Spreadsheet-injection guard for the CSV exports (OWASP "CSV injection"): a text cell starting with `=`, `+`, `-`,
+ * `@`, tab or CR would be run as a formula by Excel or LibreOffice; it is prefixed with an apostrophe, which the
+ * spreadsheet shows as text. Numbers (a negative variation, `-1,5`) are left as they are, so numeric columns stay
+ * numeric: only text is neutralised.
+ */
+export function neutraliserCellule(v: string): string {
+  if (!/^[=+\-@\t\r]/.test(v)) return v;
+  return NOMBRE_EXPORT.test(v) ? v : `'${v}`;
+}
+
+/** One cell of a CSV export: neutralised, then quoted when needed. */
+export const celluleExport = (v: string, delimiter = ';') => csvCell(neutraliserCellule(v), delimiter);
 
 export interface FichierCsv {
   fichier: string;

@@ -3,13 +3,14 @@
  * PGlite persisted in the data folder. Every command that needs the database goes through openDb(), which
  * applies the pending migrations of sql/migrations and loads the shipped barèmes before returning.
  */
-import { mkdirSync, openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import knexLib, { type Knex } from 'knex';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import ClientPGLite from 'knex-pglite';
-import { loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { erreurConnexion } from './erreurs-environnement.ts';
 import { migrate } from './migrations.ts';
 import { UserError } from './errors.ts';
 
@@ -49,13 +50,12 @@ export interface OpenOptions {
 export async function openDb(opts: OpenOptions = {}): Promise<Db> {
   const config = opts.config ?? loadConfig();
   const db = config.databaseUrl ? openPostgres(config.databaseUrl, opts.poolMax) : await openPglite(config, opts.memory);
-  if (!opts.skipSetup) {
-    try {
-      await setupDb(db);
-    } catch (e) {
-      await db.close();
-      throw e;
-    }
+  try {
+    if (config.databaseUrl) await db.knex.raw('select 1');
+    if (!opts.skipSetup) await setupDb(db);
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw (config.databaseUrl && erreurConnexion(e, config.databaseUrl)) || e;
   }
   return db;
 }
@@ -68,7 +68,11 @@ export async function setupDb(db: Db): Promise<void> {
 }
 
 function openPostgres(url: string, poolMax = 6): Db {
-  const knex = knexLib({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } });
+  const knex = knexLib({
+    client: 'pg', connection: url, pool: { min: 0, max: poolMax },
+    // a failed connection is reported once, as a configuration error (openDb), not as knex's stack trace
+    log: { warn: (m: string) => { if (!/^Acquire connection error/.test(String(m))) process.stderr.write(`knex : ${m}\n`); } },
+  });
   return { knex, backend: 'postgres', close: () => knex.destroy() };
 }
 
@@ -78,7 +82,12 @@ async function openPglite(config: Config, memory = false): Promise<Db> {
   if (memory) {
     pglite = new PGlite({ parsers: pgliteParsers });
   } else {
-    mkdirSync(config.dataDir, { recursive: true });
+    try {
+      mkdirSync(config.dataDir, { recursive: true });
+      accessSync(config.dataDir, constants.W_OK);
+    } catch (e) {
+      throw new ConfigError(`configuration : dossier de la base embarquée ATMP_DATA_DIR=${config.dataDir} inutilisable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     release = lockDataDir(config.dataDir);
     pglite = new PGlite(config.dataDir, { parsers: pgliteParsers });
   }
@@ -86,7 +95,7 @@ async function openPglite(config: Config, memory = false): Promise<Db> {
     await pglite.waitReady;
   } catch (e) {
     release();
-    throw new UserError(`impossible d'ouvrir la base embarquée ${config.dataDir} : ${(e as Error).message}`);
+    throw new ConfigError(`configuration : impossible d'ouvrir la base embarquée de ${config.dataDir} (${(e as Error).message})`);
   }
   const knex = knexLib({ client: ClientPGLite as unknown as typeof knexLib.Client, connection: { pglite } as never });
   return {
@@ -129,7 +138,7 @@ function lockDataDir(dir: string): () => void {
       const pid = Number(readFileSync(lockPath, 'utf8').trim());
       if (pid && pid !== process.pid && isAlive(pid)) {
         throw new UserError(
-          `la base embarquée ${dir} est utilisée par le processus ${pid} (PGlite n'admet qu'un processus à la fois) : attendez qu'il se termine`,
+          `la base embarquée ${dir} est utilisée par le processus ${pid} (PGlite : un seul processus à la fois) ; attendez qu'il se termine`,
         );
       }
       unlinkSync(lockPath); // stale: its owner died

@@ -3,6 +3,7 @@
  * (logs, CI; ATMP_PROGRESS_INTERVAL_MS sets the interval), nothing under ATMP_QUIET=1.
  */
 import cliProgress from 'cli-progress';
+import { loadConfig } from './config.ts';
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -10,7 +11,8 @@ export interface Progress {
 }
 
 export function progress(label: string): Progress {
-  if (process.env.ATMP_QUIET === '1') return { update() {}, stop() {} };
+  const config = loadConfig();
+  if (config.quiet) return { update() {}, stop() {} };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       { format: `${label} [{bar}] {percentage}% {value}/{total} ({eta_formatted})`, stream: process.stderr, hideCursor: true },
@@ -31,7 +33,7 @@ export function progress(label: string): Progress {
     };
   }
   // ATMP_PROGRESS_INTERVAL_MS: minimum time between two progress lines when stderr is not a terminal (default 5 s)
-  const intervalle = Number(process.env.ATMP_PROGRESS_INTERVAL_MS ?? 5000);
+  const intervalle = config.progressIntervalMs;
   let last = 0;
   let lastDone = -1;
   let lastTotal = 0;

@@ -269,6 +269,14 @@ describe('rejected files contribute nothing, the others load', () => {
     ['truncated envoi', (t) => t.slice(0, t.indexOf('S90.G00.90.001')), /envoi tronqué/],
     ['impossible date', (t) => t.replace("S21.G00.78.002,'01092025'", "S21.G00.78.002,'31092025'"), /S21\.G00\.78\.002 : date impossible/],
     ['impossible amount', (t) => t.replace("S21.G00.78.004,'100.00'", "S21.G00.78.004,'100,00'"), /S21\.G00\.78\.004 : montant invalide/],
+    ['masse salariale of 10^26', (t) => t.replace("S21.G00.78.004,'100.00'", "S21.G00.78.004,'100000000000000000000000000.00'"), /S21\.G00\.78\.004 : montant invalide \(format -\?9\.99, au plus 12 chiffres avant le point\)/],
+    ['31 February in S21.G00.51.002', (t) => t.replace("S21.G00.51.002,'30092025'", "S21.G00.51.002,'31022025'"), /S21\.G00\.51\.002 : date impossible/],
+    ['31 February in S21.G00.50.001', (t) => t.replace("S21.G00.50.001,'28092025'", "S21.G00.50.001,'31022025'"), /S21\.G00\.50\.001 : date de versement impossible/],
+    ['rattachement month in 2199', (t) => t.replace("S21.G00.78.002,'01092025'", "S21.G00.78.002,'01092199'").replace("S21.G00.78.003,'30092025'", "S21.G00.78.003,'30092199'"), /S21\.G00\.78\.002 : mois de rattachement 2199-09 postérieur au mois déclaré 2025-09/],
+    ['NUL byte in a value', (t) => t.replace("S21.G00.30.004,'JEAN'", "S21.G00.30.004,'JE\u0000AN'"), /:\d+: caractère de contrôle U\+0000 dans la ligne \(S21\.G00\.30\.004\)/],
+    ['unknown rubrique', (t) => t.replace("S21.G00.78.004,'100.00'", "S21.G00.78.000,'100.00'"), /:\d+: S21\.G00\.78\.000 : rubrique inconnue de la norme NEODeS/],
+    ['S90 count with a leading space', (t) => t.replace(/S90\.G00\.90\.001,'(\d+)'/, "S90.G00.90.001,' $1'"), /S90\.G00\.90\.001 : valeur invalide \(nombre entier, chiffres seuls, sans espace\)/],
+    ['APET not in the NAF format', (t) => t.replace("S21.G00.11.002,'4321A'", "S21.G00.11.002,'=CMD|'/C CALC'!A0'"), /S21\.G00\.11\.002 : code APET invalide \(code NAF NNNNX attendu\)/],
     ['bad SIRET key', (t) => t.replace(`S21.G00.11.001,'${e.nic}'`, `S21.G00.11.001,'${String((+e.nic + 1) % 100000).padStart(5, '0')}'`), /clé de contrôle/],
   ];
   for (const [nom, casse, attendu] of cases) {

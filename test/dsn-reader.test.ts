@@ -34,13 +34,25 @@ const rejet = async (p: string) => {
 };
 
 describe('DSN reader', () => {
-  it('tolerates unknown blocks and rubriques, warns on long lines, keeps nesting (30 40 40 30 40)', async () => {
+  it('refuses an unknown rubrique of a known block on its own line, and a line far beyond the norm', async () => {
+    const l = base();
+    const i = l.findIndex((x) => x.startsWith('S21.G00.11.003'));
+    l.splice(i + 1, 0, "S21.G00.11.000,'X'");
+    const e = await rejet(ecrire(avecS90(l)));
+    expect(e.line).toBe(i + 2);
+    expect(e.message).toBe('S21.G00.11.000 : rubrique inconnue de la norme NEODeS (numéro 000)');
+    const l2 = base();
+    l2.splice(i + 1, 0, `S21.G00.11.005,'${'A'.repeat(5000)}'`);
+    expect((await rejet(ecrire(avecS90(l2)))).message).toMatch(/^S21\.G00\.11\.005 : ligne de 5017 caractères \(la norme en admet 256, au plus 1024 tolérés\)/);
+  });
+
+  it('tolerates unknown blocks and rubriques beyond 099 (warned), warns on long lines, keeps nesting (30 40 40 30 40)', async () => {
     const l = base();
     const i = l.findIndex((x) => x.startsWith('S21.G00.11.003'));
     l.splice(i + 1, 0, "S21.G00.11.904,'X'", "S20.G00.96.001,'Y'", `S21.G00.11.005,'${'A'.repeat(300)}'`);
     const r = await lireFichierDsn(ecrire(avecS90(l)));
     expect(r.declarations[0].faits).toEqual([{ mois: '2025-01-01', masse: '10', heures: '0', effectif: '1' }]);
-    expect(r.avertissements.map((a) => a.message)).toEqual(['bloc inconnu S20.G00.96 toléré et ignoré', 'ligne de plus de 256 caractères']);
+    expect(r.avertissements.map((a) => a.message)).toEqual(['rubrique S21.G00.11.904 hors de la norme NEODeS, tolérée et ignorée', 'bloc inconnu S20.G00.96 toléré et ignoré', 'ligne de plus de 256 caractères']);
 
     const two = texteDsn([{ declarations: [{ siren, nic, mois: '012025', individus: [
       { contrats: [{ debut: '01012020', numero: '1' }, { debut: '01012020', numero: '2', regime: '300' }], bases: [{ debut: '01012025', montant: '5.00', contrat: '2' }, { debut: '01012025', montant: '7.00', contrat: '1' }] },

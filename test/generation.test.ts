@@ -10,6 +10,7 @@ import { importerReferentiel } from '../pipelines/ingest-referentiel/import.ts';
 import { importerSinistres } from '../pipelines/ingest-sinistres/import.ts';
 import { ingererDsn } from '../pipelines/ingest-dsn/load.ts';
 import { lancerCampagne } from '../pipelines/campagne/run.ts';
+import fc from 'fast-check';
 
 function empreinte(dir: string): string {
   const h = createHash('sha256');
@@ -56,4 +57,27 @@ describe('atmp generate', () => {
     expect(Object.keys(c.par_mode as object).sort()).toEqual(['collectif', 'individuel', 'mixte']);
     await db.drop();
   });
+});
+
+describe('atmp generate, property: every seed gives a référentiel and sinistres atmp accepts', () => {
+  it('seed 7 (bureau and FSNA rows of a taux unique establishment) and random seeds', async () => {
+    const graines = fc.sample(fc.integer({ min: 0, max: 1_000_000 }), { numRuns: 3, seed: 20261201 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(7, ...graines), async (graine) => {
+        const db = await testDb();
+        try {
+          const r = genererRegion({ dossier: join(tempDir(), `g${graine}`), entreprises: 12, graine, annee: 2024 });
+          const ref = readdirSync(join(r.dossier, 'referentiel')).map((f) => join(r.dossier, 'referentiel', f));
+          const imp = await importerReferentiel(db.knex, ref, { annee: 2024 });
+          expect(imp.rejetes.map((e) => e.message), `graine ${graine}`).toEqual([]);
+          const sin = readdirSync(join(r.dossier, 'sinistres')).sort().map((f) => join(r.dossier, 'sinistres', f));
+          const s = await importerSinistres(db.knex, sin, { partiel: false, outDir: tempDir() });
+          expect(s.flatMap((x) => x.rejets), `graine ${graine}`).toEqual([]);
+        } finally {
+          await db.drop();
+        }
+      }),
+      { numRuns: 4, examples: [[7]] },
+    );
+  }, 180_000);
 });

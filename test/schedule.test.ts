@@ -91,3 +91,28 @@ describe('atmp schedule', () => {
     await db.drop();
   });
 });
+
+describe('atmp schedule and a running campaign', () => {
+  it.skipIf(backend !== 'postgres')('the depot job is refused while a campaign holds the data, naming it; its files stay for the next trigger (PostgreSQL: two connections)', async () => {
+    const { verrouillerDonnees } = await import('../jobs/verrou-donnees.ts');
+    const { executerJob } = await import('../jobs/schedule.ts');
+    const db = await testDb();
+    const depot = join(tempDir(), 'depot');
+    mkdirSync(depot);
+    copyFileSync(fixture('groupes.csv'), join(depot, 'groupes.csv'));
+    const liberer = await verrouillerDonnees(db, 'campagne run --annee 2027', 'partage');
+    const avant = process.env.DATABASE_URL;
+    const journal: Record<string, unknown>[] = [];
+    try {
+      process.env.DATABASE_URL = db.url;
+      await executerJob({ nom: 'depot', cron: '* * * * *', type: 'ingestion', dossier: depot }, new Date('2026-12-01T02:00:00Z'), (e) => journal.push(e));
+    } finally {
+      process.env.DATABASE_URL = avant;
+      await liberer();
+    }
+    expect(journal.at(-1)).toMatchObject({ evenement: 'erreur' });
+    expect(String(journal.at(-1)!.erreur)).toMatch(/refusé : les données sont en cours d'utilisation par « atmp campagne run --annee 2027 »/);
+    expect(existsSync(join(depot, 'groupes.csv'))).toBe(true);
+    await db.drop();
+  });
+});

@@ -10,7 +10,8 @@ import { loadConfig } from '../../lib/config.ts';
 function afficher(r: Resume & { deja_calculee?: boolean; reprise?: boolean }) {
   const o = r as Record<string, any>;
   const lignes = [
-    `Campagne ${r.annee} : ${r.statut}${o.deja_calculee ? ' (déjà calculée ; --recalculer pour recommencer)' : ''}${o.reprise ? ' (reprise après interruption)' : ''}`,
+    `Campagne ${r.annee} : ${r.statut}${o.provisoire ? ` PROVISOIRE (barème ${o.bareme_annee}, en attendant l'arrêté ${r.annee} ; ni validable ni notifiable)` : ''}${o.deja_calculee ? ' (déjà calculée ; --recalculer pour recommencer)' : ''}${o.reprise ? ' (reprise après interruption)' : ''}`,
+    ...(o.baremes_ecartes?.length ? [`  barèmes plus récents écartés : ${o.baremes_ecartes.join(' ; ')}`] : []),
     `  sections tarifées : ${o.calculees} sur ${o.sections} (${o.entreprises} entreprises) ; non notifiées (D.242-6-22) : ${o.non_notifiees}`,
     `  par mode : ${Object.entries(o.par_mode ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`,
     `  par CTN : ${Object.entries(o.par_ctn ?? {}).sort().map(([k, v]) => `${k} ${v}`).join(', ') || '—'}`,
@@ -33,15 +34,16 @@ export function register(program: Command) {
     .requiredOption('--annee <N>', 'année de tarification')
     .option('--dry-run', 'calcule et résume sans rien enregistrer')
     .option('--recalculer', 'recommence une campagne déjà calculée (non validée)')
+    .option('--provisoire', "avant l'arrêté de l'année N : taux provisoires sur le dernier barème publié qui tarifie (ni validables ni notifiables ; la campagne réelle les remplace)")
     .option('--lot <n>', 'entreprises par lot', '500')
     .option('--json', 'résumé en JSON')
     .action(
-      action(async (opts: { annee: string; dryRun?: boolean; recalculer?: boolean; lot: string; json?: boolean }) => {
+      action(async (opts: { annee: string; dryRun?: boolean; recalculer?: boolean; provisoire?: boolean; lot: string; json?: boolean }) => {
         const annee = parseAnnee(opts.annee);
         const lot = Number(opts.lot);
         if (!Number.isInteger(lot) || lot < 1) throw new UserError(`--lot ${opts.lot} : entier positif attendu`, 2);
         const bar = progress(`campagne ${annee}`);
-        const r = await withDb((db) => lancerCampagne(db, { annee, dryRun: opts.dryRun, recalculer: opts.recalculer, lot, progression: (f, t) => bar.update(f, t) }));
+        const r = await withDb((db) => lancerCampagne(db, { annee, dryRun: opts.dryRun, recalculer: opts.recalculer, provisoire: opts.provisoire, lot, progression: (f, t) => bar.update(f, t) }));
         bar.stop();
         if (opts.json) printJson(r);
         else afficher(r);

@@ -3,7 +3,9 @@ import { action, printJson, withDb } from '../run.ts';
 import { vueEtablissement, type VueEtablissement } from '../../pipelines/ingest-dsn/etablissement.ts';
 import { etablissementReferentiel, type EtablissementReferentiel } from '../../pipelines/ingest-referentiel/etablissement.ts';
 import { problemeSiret } from '../../lib/siret.ts';
+import { historiqueDecisions, historiqueJson, texteHistorique } from '../../pipelines/decisions/historique.ts';
 import { UserError } from '../../lib/errors.ts';
+import { tauxCampagnesEtablissement } from '../../pipelines/campagne/verification.ts';
 
 /** The "compte employeur" of one establishment: référentiel (classification, sections, rates, claims) and DSN facts. */
 export function register(program: Command) {
@@ -19,23 +21,30 @@ export function register(program: Command) {
         const siret = siretArg.replace(/\s/g, '');
         const p = problemeSiret(siret);
         if (p) throw new UserError(p, 2);
-        const { dsn, referentiel } = await withDb(async (db) => {
+        const { dsn, referentiel, campagnes, decisions } = await withDb(async (db) => {
           const referentiel = await etablissementReferentiel(db.knex, siret);
+          const campagnes = await tauxCampagnesEtablissement(db.knex, siret);
+          const decisions = await historiqueDecisions(db.knex, siret);
           let dsn: VueEtablissement | null = null;
           try {
             dsn = await vueEtablissement(db.knex, siret);
           } catch (e) {
             if (!(e instanceof UserError) || e.exitCode !== 1) throw e;
           }
-          return { dsn, referentiel };
+          return { dsn, referentiel, campagnes, decisions };
         });
-        if (!dsn && !referentiel) throw new UserError(`SIRET ${siret} inconnu : ni dans le référentiel ni dans les DSN retenues`);
+        if (!dsn && !referentiel && !campagnes.length) throw new UserError(`SIRET ${siret} inconnu : ni dans le référentiel ni dans les DSN retenues`);
         if (opts.json) {
-          printJson({ ...(dsn ?? { siret, siren: siret.slice(0, 9), mois: [], annees: [] }), referentiel });
+          printJson({ ...(dsn ?? { siret, siren: siret.slice(0, 9), mois: [], annees: [] }), referentiel, campagnes, decisions: historiqueJson(decisions) });
           return;
         }
         const out: string[] = [];
         if (referentiel) out.push(...texteReferentiel(referentiel));
+        else out.push(`Établissement ${siret} — absent du référentiel`);
+        for (const c of campagnes) {
+          out.push(`  campagne ${c.annee} (${c.campagne}${c.provisoire ? `, PROVISOIRE : barème ${c.bareme_annee}` : ''}) ${c.code_risque} : ${c.taux === null ? `erreur : ${c.erreur}` : `${c.taux} % (${c.mode})${c.provisoire ? ' provisoire' : ''}`}`);
+        }
+        out.push(...texteHistorique(decisions));
         if (dsn) out.push(...texteDsn(dsn));
         else out.push('  DSN : aucune déclaration retenue');
         process.stdout.write(out.join('\n') + '\n');

@@ -17,6 +17,8 @@ export function register(program: Command) {
     .option('--annee <N>', 'année de tarification visée (barème complet requis pour les CTN générés)', '2024')
     .action(
       action(async (opts: { out: string; companies: string; seed: string; annee: string }) => {
+        // a region is a folder of files: standard output cannot hold it
+        if (opts.out === '-') throw new UserError('--out - : generate écrit un dossier de fichiers (DSN, CSV, manifeste), pas un flux ; donnez un dossier', 2);
         const entreprises = Number(opts.companies);
         const graine = Number(opts.seed);
         if (!Number.isInteger(entreprises) || entreprises < 5) throw new UserError(`--companies ${opts.companies} : entier ≥ 5 attendu`, 2);

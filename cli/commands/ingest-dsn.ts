@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { action, printJson, withDb } from '../run.ts';
 import { ingererDsn, type RapportFichier } from '../../pipelines/ingest-dsn/load.ts';
 import { UserError } from '../../lib/errors.ts';
+import { avecVerrouDonnees } from '../../jobs/verrou-donnees.ts';
 
 export function register(program: Command) {
   const ingest =
@@ -31,7 +32,7 @@ export function register(program: Command) {
         };
         let rapport;
         try {
-          rapport = await withDb((db) => ingererDsn(db, chemins, ligne));
+          rapport = await withDb((db) => avecVerrouDonnees(db, 'ingest dsn', 'exclusif', () => ingererDsn(db, chemins, ligne)));
         } catch (e) {
           const err = e as NodeJS.ErrnoException;
           if (err.code === 'ENOENT') throw new UserError(`chemin introuvable : ${err.path ?? ''}`, 2);

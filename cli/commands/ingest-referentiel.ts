@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { action, parseAnnee, withDb } from '../run.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { formatProblem } from '../../lib/errors.ts';
+import { avecVerrouDonnees } from '../../jobs/verrou-donnees.ts';
 import { importerReferentiel } from '../../pipelines/ingest-referentiel/import.ts';
 import { importerSinistres } from '../../pipelines/ingest-sinistres/import.ts';
 import { pluriel } from '../../pipelines/ingest-referentiel/valeurs.ts';
@@ -22,7 +23,7 @@ export function register(program: Command) {
     .action(
       action(async (fichiers: string[], opts: { annee?: string }) => {
         const annee = opts.annee ? parseAnnee(opts.annee) : undefined;
-        const r = await withDb((db) => importerReferentiel(db.knex, fichiers, { annee }));
+        const r = await withDb((db) => avecVerrouDonnees(db, 'ingest referentiel', 'exclusif', () => importerReferentiel(db.knex, fichiers, { annee })));
         const quoi = { groupes: 'groupes', entreprises: 'entreprises', etablissements: 'établissements', taux_notifies: 'taux notifiés' };
         for (const c of r.charges) process.stdout.write(`${c.fichier}: ${pluriel(c.lignes, 'ligne')} chargée${c.lignes > 1 ? 's' : ''} (${quoi[c.type]}, import n° ${c.importId})\n`);
         for (const e of r.rejetes) process.stderr.write(`atmp: ${e.message}\n`);
@@ -40,7 +41,7 @@ export function register(program: Command) {
     .action(
       action(async (fichiers: string[], opts: { partial?: boolean }) => {
         const { outDir } = loadConfig();
-        const res = await withDb((db) => importerSinistres(db.knex, fichiers, { partiel: !!opts.partial, outDir }));
+        const res = await withDb((db) => avecVerrouDonnees(db, 'ingest sinistres', 'exclusif', () => importerSinistres(db.knex, fichiers, { partiel: !!opts.partial, outDir })));
         let rejets = 0;
         for (const r of res) {
           rejets += r.rejets.length;

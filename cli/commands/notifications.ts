@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { refuserNotificationsProvisoires } from '../../pipelines/campagne/run.ts';
 import { action, parseAnnee, printJson, withDb } from '../run.ts';
 import { envoyerNotifications, lireIncertaines, statutNotifications, type ResultatEnvoiNotifications, type Statut } from '../../pipelines/notifications/pipeline.ts';
 import { progress } from '../../lib/progress.ts';
@@ -72,13 +73,14 @@ export function register(program: Command) {
         }
         const rendu = progress(`notifications ${annee} : rendu`);
         const envoi = progress(`notifications ${annee} : envoi`);
-        const r = await withDb((db) =>
-          envoyerNotifications(db, {
+        const r = await withDb(async (db) => {
+          await refuserNotificationsProvisoires(db.knex, annee); // a provisional campaign is never notified
+          return envoyerNotifications(db, {
             annee, incertains: opts.incertains as 'confirmer' | 'renvoyer' | undefined, sansEnvoi: opts.sansEnvoi,
             selection: choix ? { sirens: opts.siren, messageIds: opts.messageId } : undefined,
             progression: (etape, f, t) => (etape === 'rendu' ? rendu : envoi).update(f, t),
-          }),
-        );
+          });
+        });
         rendu.stop();
         envoi.stop();
         if (opts.json) printJson(r);

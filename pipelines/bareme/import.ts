@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import type { Db } from '../../lib/db.ts';
 import { lireFichierCsv, type CsvTable } from '../../lib/csv.ts';
+import { LONGUEUR_MAX_COLONNE, problemeCellule } from '../../lib/limites.ts';
 import { lireDate, lireNombre } from '../../lib/cellules.ts';
 import { InputRejected, UserError, type InputProblem } from '../../lib/errors.ts';
 import {
@@ -130,6 +131,7 @@ export async function importerBareme(
   opts: { annee: number; fichier: string; type?: ImportType; source?: string },
 ): Promise<ImportResult> {
   const { annee, fichier } = opts;
+  if ((opts.source?.length ?? 0) > LONGUEUR_MAX_COLONNE.source) throw new UserError(`--source : ${opts.source!.length} caractères, au plus ${LONGUEUR_MAX_COLONNE.source} admis`, 2);
   if (!Number.isInteger(annee) || annee < 2000 || annee > 2100) throw new UserError(`année ${annee} invalide`);
   const { sha256, table } = lireFichierCsv(fichier);
   const type = opts.type ?? detectType(table);
@@ -146,7 +148,14 @@ export async function importerBareme(
     type === 'taux_collectifs' ? parseTauxCollectifs(fichier, table, knownCodes)
     : type === 'couts_moyens' ? parseCoutsMoyens(fichier, table)
     : parseMajorations(fichier, table, annee);
-  for (const r of table.rows) if (r.values.__extra) parsed.problems.push({ file: fichier, line: r.line, reason: `colonnes en trop : "${r.values.__extra}"` });
+  for (const r of table.rows) if (r.values.__extra) parsed.problems.push({ file: fichier, line: r.line, reason: `colonnes en trop : "${r.values.__extra.slice(0, 60)}"` });
+  // every text field bounded, no control character (lib/limites.ts)
+  for (const r of table.rows) {
+    for (const [c, v] of Object.entries(r.values)) {
+      const pb = c.startsWith('__') ? undefined : problemeCellule(c, v);
+      if (pb) parsed.problems.push({ file: fichier, line: r.line, column: c, reason: pb });
+    }
+  }
   if (parsed.problems.length) {
     parsed.problems.sort((a, b) => a.line - b.line);
     throw new InputRejected(parsed.problems, `${fichier}: rejeté (${parsed.problems.length} erreur${parsed.problems.length > 1 ? 's' : ''}), rien n'a été chargé`);

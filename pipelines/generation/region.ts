@@ -310,7 +310,8 @@ export function genererRegion(opts: OptionsGeneration): RapportGeneration {
   // --- référentiel
   const dRef = join(dossier, 'referentiel');
   mkdirSync(dRef, { recursive: true });
-  writeFileSync(join(dRef, 'groupes.csv'), csv([['groupe_id', 'nom', 'siren_tete', 'email_notification', 'notification_groupee'], ...groupes.map((g) => [g.id, g.nom, g.tete, g.email, g.groupee ? 'oui' : 'non'])]));
+  // a small region may have no group: no file then (an empty one would be refused, as it should)
+  if (groupes.length) writeFileSync(join(dRef, 'groupes.csv'), csv([['groupe_id', 'nom', 'siren_tete', 'email_notification', 'notification_groupee'], ...groupes.map((g) => [g.id, g.nom, g.tete, g.email, g.groupee ? 'oui' : 'non'])]));
   writeFileSync(join(dRef, 'entreprises.csv'), csv([
     ['siren', 'raison_sociale', 'siret_siege', 'groupe_id', 'adresse', 'code_postal', 'commune', 'email_notification', 'notification_dematerialisee'],
     ...entreprises.map((e) => [e.siren, e.nom, e.etabs[0].siret, e.groupe ?? '', e.etabs[0].adresse, e.etabs[0].codePostal, e.etabs[0].commune, e.email, e.demat ? 'oui' : 'non']),
@@ -321,8 +322,9 @@ export function genererRegion(opts: OptionsGeneration): RapportGeneration {
     for (const x of e.etabs) {
       const base = [x.siret, x.nom, x.adresse, x.codePostal, x.commune];
       lignesEtab.push([...base, x.code, 'principale', x.creation, x.creation, x.optionTauxUnique ?? '']);
-      if (x.fsna) lignesEtab.push([...base, x.ctn === 'B' ? '00.00A' : '00.00B', 'fsna', `${annee - 5}-01-01`, x.creation, '']);
-      if (x.bureau) lignesEtab.push([...base, x.ctn === 'B' ? '00.00A' : '00.00B', 'bureau', x.creation, x.creation, '']);
+      // every row of an establishment repeats its own facts (creation, taux unique option): the import checks they agree
+      if (x.fsna) lignesEtab.push([...base, x.ctn === 'B' ? '00.00A' : '00.00B', 'fsna', `${annee - 5}-01-01`, x.creation, x.optionTauxUnique ?? '']);
+      if (x.bureau) lignesEtab.push([...base, x.ctn === 'B' ? '00.00A' : '00.00B', 'bureau', x.creation, x.creation, x.optionTauxUnique ?? '']);
       if (x.creation < iso(annee - 1, 1, 1)) {
         // the rate notified for N-1: around the collective rate, with each company's own record
         const t = Math.max(40, Math.round(Number(x.tauxCollectif) * 100 * (0.6 + h.suivant() * 0.9)));

@@ -4,6 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { loadConfig } from '../../lib/config.ts';
 import { DsnError, lireFichierDsn, type LectureFichier } from './reader.ts';
 
 type Resultat = { lu: LectureFichier } | { erreur: unknown };
@@ -16,8 +17,8 @@ export interface Lecteurs {
 
 /** Number of reader threads: ATMP_DSN_LECTEURS, else the available cores (capped at 4); 0 = read in-thread. */
 export function nombreLecteurs(): number {
-  const env = process.env.ATMP_DSN_LECTEURS;
-  if (env !== undefined && /^\d+$/.test(env)) return Math.min(+env, 16);
+  const n = loadConfig().dsnLecteurs;
+  if (n !== undefined) return Math.min(n, 16);
   return Math.min(availableParallelism(), 4);
 }
 

@@ -3,7 +3,7 @@
  * facts are written in one transaction, so a malformed file contributes nothing. Annule et remplace is resolved
  * on the key (SIREN, NIC, mois principal, fraction) [norme] CT2025.1.3 §1.4.3 p.13–15.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '../../lib/db.ts';
 import { problemeSiret } from '../../lib/siret.ts';
@@ -35,20 +35,71 @@ export interface RapportIngestion {
   provisoires?: number;
 }
 
+/** A path that cannot be read as a DSN file: reported and skipped, the other files are loaded. */
+export interface EntreeRefusee {
+  chemin: string;
+  raison: string;
+}
+
+const RAISONS_FS: Record<string, string> = {
+  ELOOP: 'boucle de liens symboliques',
+  ENOENT: 'lien symbolique cassé (cible introuvable)',
+  EACCES: 'accès refusé',
+  EPERM: 'accès refusé',
+  ENAMETOOLONG: 'chemin trop long',
+  ENOTDIR: 'chemin invalide',
+};
+
 /**
  * Files of the given paths: a file given explicitly is taken as is; folders are walked recursively (sorted,
- * hidden entries skipped) and only their `*.dsn` files are taken.
+ * hidden entries skipped, each folder once even through links) and only their `*.dsn` files are taken. An entry
+ * that cannot be read (broken link, loop of links, no access) is refused on its own, never stopping the walk.
+ * A path given explicitly that does not exist at all stays an error of the command line (ENOENT thrown).
  */
-export function listerFichiers(paths: string[]): string[] {
-  const out: string[] = [];
+export function listerEntrees(paths: string[]): { fichiers: string[]; refusees: EntreeRefusee[] } {
+  const fichiers: string[] = [];
+  const refusees: EntreeRefusee[] = [];
+  const vus = new Set<string>();
+  const refuser = (chemin: string, e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    refusees.push({ chemin, raison: `${RAISONS_FS[code] ?? 'lecture impossible'} (${code || (e as Error).message})` });
+  };
   const walk = (p: string, explicit: boolean) => {
-    const st = statSync(p);
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // an explicit path that is not even a link: the command line is wrong
+      if (explicit && code === 'ENOENT' && !lstatSync(p, { throwIfNoEntry: false })) throw e;
+      if (explicit || /\.dsn$/i.test(p) || lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) refuser(p, e);
+      return;
+    }
     if (st.isDirectory()) {
-      for (const e of readdirSync(p).sort()) if (!e.startsWith('.')) walk(join(p, e), false);
-    } else if (st.isFile() && (explicit || /\.dsn$/i.test(p))) out.push(p);
+      let reel: string;
+      let entrees: string[];
+      try {
+        reel = realpathSync(p);
+        entrees = readdirSync(p).sort();
+      } catch (e) {
+        refuser(p, e);
+        return;
+      }
+      if (vus.has(reel)) {
+        refusees.push({ chemin: p, raison: `boucle de liens symboliques (dossier ${reel} déjà parcouru)` });
+        return;
+      }
+      vus.add(reel);
+      for (const e of entrees) if (!e.startsWith('.')) walk(join(p, e), false);
+    } else if (st.isFile() && (explicit || /\.dsn$/i.test(p))) fichiers.push(p);
   };
   for (const p of paths) walk(p, true);
-  return out;
+  return { fichiers, refusees };
+}
+
+/** The readable files of listerEntrees. */
+export function listerFichiers(paths: string[]): string[] {
+  return listerEntrees(paths).fichiers;
 }
 
 export interface OptionsIngestion {
@@ -66,7 +117,7 @@ export async function ingererDsn(db: Db, paths: string[], onFichier?: (r: Rappor
     declarations_remplacees: 0,
     declarations_ignorees: 0,
   };
-  const files = listerFichiers(paths);
+  const { fichiers: files, refusees } = listerEntrees(paths);
   // worker threads only pay off on several files
   const pool = lecteurs(files.length > 1 ? (opts.lecteurs ?? nombreLecteurs()) : 0);
   try {
@@ -85,6 +136,13 @@ export async function ingererDsn(db: Db, paths: string[], onFichier?: (r: Rappor
     }
   } finally {
     await pool.close();
+  }
+  for (const x of refusees) {
+    const r: RapportFichier = { fichier: x.chemin, statut: 'rejete', raison: `${x.chemin}:0: ${x.raison}`, declarations: 0, retenues: 0, remplacees: 0, ignorees: [], avertissements: [] };
+    await db.knex('dsn_rejet').insert({ chemin: x.chemin, raison: r.raison! });
+    rapport.fichiers.push(r);
+    rapport.rejetes++;
+    onFichier?.(r);
   }
   // establishments seen in the DSN but unknown to the référentiel: created provisionally, flagged for review
   if (rapport.charges) rapport.provisoires = (await provisoiresDepuisDsn(db.knex)).crees.length;

@@ -48,10 +48,10 @@ addParent('S89.G00.92', ['S89.G00.93', 'S89.G00.94']);
 export const KNOWN_BLOCKS = new Set(['S10.G00.00', ...Object.keys(PARENT)]);
 
 /** Blocks whose values the reader keeps; other known blocks only track their occurrences. */
-const KEPT = new Set(['S21.G00.40', 'S21.G00.62', 'S21.G00.51', 'S21.G00.53', 'S21.G00.78', 'S90.G00.90']);
+const KEPT = new Set(['S21.G00.40', 'S21.G00.50', 'S21.G00.62', 'S21.G00.51', 'S21.G00.53', 'S21.G00.78', 'S90.G00.90']);
 
 // numeric kinds of the blocks the reader acts on (cheaper than comparing block strings on every record)
-const [K_S10, K_S20, K_S06, K_S11, K_S30, K_S90, K_S40, K_S62, K_S53, K_S78] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const [K_S10, K_S20, K_S06, K_S11, K_S30, K_S90, K_S40, K_S62, K_S53, K_S78, K_S50, K_S51] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
 const KIND: Record<string, number> = {
   'S10.G00.00': K_S10,
   'S20.G00.05': K_S20,
@@ -63,6 +63,8 @@ const KIND: Record<string, number> = {
   'S21.G00.62': K_S62,
   'S21.G00.53': K_S53,
   'S21.G00.78': K_S78,
+  'S21.G00.50': K_S50,
+  'S21.G00.51': K_S51,
 };
 
 interface Occ {
@@ -141,8 +143,26 @@ export function dateDsn(v: string): string | undefined {
   return `${v.slice(4, 8)}-${v.slice(2, 4)}-${v.slice(0, 2)}`;
 }
 
-/** Amount: `-?digits.dd` [norme] §3.3 (78.004 "positive, negative or zero", p.293). */
-const MONTANT_RE = /^-?\d+\.\d{2}$/;
+/**
+ * Amount: `-?digits.dd` [norme] §3.3 (78.004 "positive, negative or zero", p.293), at most 12 digits before the
+ * point: a monthly base of a thousand billion euros or more is no salary (the project's plausibility bound).
+ */
+const MONTANT_RE = /^-?\d{1,12}\.\d{2}$/;
+/**
+ * Records: the norm allows 256 characters [norme] §3.4 p.78; producers exceed it a little [observé] (warned).
+ * Beyond 1 024 the line is refused: no rubrique the campaign reads comes near it (the project's bound), and a
+ * field of megabytes would reach the documents.
+ */
+const LIGNE_MAX = 1024;
+/** Rubrique numbers of the cahier technique run from 001 to 099 [norme]; others are producers' extensions. */
+const RUBRIQUE_MAX = 99;
+/** Control characters (tab and CR excepted): never allowed in a DSN value [norme] §3.4 p.78–82. */
+// eslint-disable-next-line no-control-regex
+const CONTROLE_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** APET: the NAF rév. 2 code, NNNNX (S21.G00.06.003, S21.G00.11.002) [norme]; the dotted form NN.NNX is accepted. */
+export const APET_RE = /^\d{2}\.?\d{2}[A-Z]$/;
+/** Code risque (S21.G00.40.040): 5 or 6 characters, e.g. 741GB or 74.1GB [norme]; refused beyond 6. */
+const CODE_RISQUE_MAX = 6;
 /** Other numbers (quantities, quotités): optional sign, digits, optional decimals. */
 const NOMBRE_RE = /^-?\d+(\.\d+)?$/;
 
@@ -210,7 +230,9 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
         const n = v?.get(1);
         const nd = v?.get(2);
         if (n === undefined || nd === undefined) throw new DsnError(o.lineNo, 'S90.G00.90 : rubriques .001 et .002 obligatoires');
-        if (!/^\d+$/.test(n) || +n !== envoiRecords) {
+        if (!/^\d+$/.test(n)) throw new DsnError(o.lineNo, 'S90.G00.90.001 : valeur invalide (nombre entier, chiffres seuls, sans espace)');
+        if (!/^\d+$/.test(nd)) throw new DsnError(o.lineNo, 'S90.G00.90.002 : valeur invalide (nombre entier, chiffres seuls, sans espace)');
+        if (+n !== envoiRecords) {
           throw new DsnError(o.lineNo, `S90.G00.90.001 : ${n} enregistrements annoncés, ${envoiRecords} lus (envoi tronqué ou altéré)`);
         }
         if (!/^\d+$/.test(nd) || +nd !== envoiDeclarations) {
@@ -221,6 +243,7 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
       case K_S40:
         if (decl?.individu && v) {
           const debut = dateRequise(v, 1, o);
+          if ((v.get(40)?.length ?? 0) > CODE_RISQUE_MAX) throw new DsnError(o.lineNo, `S21.G00.40.040 : code risque de ${v.get(40)!.length} caractères (au plus ${CODE_RISQUE_MAX})`);
           decl.individu.contrats.push({
             numero: v.get(9) ?? '',
             debut,
@@ -236,6 +259,15 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
             codeRisque: v.get(40) ?? '',
             taux: tauxAt(v, o),
           });
+        }
+        break;
+      case K_S50:
+        // date de versement: a real date [norme] (an impossible one means an altered file)
+        if (v?.has(1) && !dateDsn(v.get(1)!)) throw new DsnError(o.lineNo, 'S21.G00.50.001 : date de versement impossible');
+        break;
+      case K_S51:
+        for (const k of [1, 2]) {
+          if (v?.has(k) && !dateDsn(v.get(k)!)) throw new DsnError(o.lineNo, `S21.G00.51.00${k} : date impossible`);
         }
         break;
       case K_S62:
@@ -265,10 +297,15 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
         // Masse salariale: base 03 (brute déplafonnée), bucketed by the month of 78.002 [norme] p.49–51, p.291
         if (decl?.individu && v && v.get(1) === '03') {
           const debut = dateRequise(v, 2, o);
+          // the month a base is attached to is the declared month or an earlier one (régularisation), never later
+          if (decl.moisPrincipal && debut.slice(0, 7) > decl.moisPrincipal.slice(0, 7)) {
+            throw new DsnError(o.lineNo, `S21.G00.78.002 : mois de rattachement ${debut.slice(0, 7)} postérieur au mois déclaré ${decl.moisPrincipal.slice(0, 7)}`);
+          }
+          if (debut < '1990-01-01') throw new DsnError(o.lineNo, `S21.G00.78.002 : mois de rattachement ${debut.slice(0, 7)} antérieur à 1990`);
           const fin = v.get(3);
           if (fin !== undefined && !dateDsn(fin)) throw new DsnError(o.lineNo, 'S21.G00.78.003 : date impossible');
           const m = v.get(4);
-          if (m === undefined || !MONTANT_RE.test(m)) throw new DsnError(o.lineNo, 'S21.G00.78.004 : montant invalide (format -?9.99 attendu)');
+          if (m === undefined || !MONTANT_RE.test(m)) throw new DsnError(o.lineNo, 'S21.G00.78.004 : montant invalide (format -?9.99, au plus 12 chiffres avant le point)');
           decl.individu.bases.push({ mois: debut.slice(0, 8) + '01', montant: D(m), contrat: v.get(6), line: o.lineNo });
         }
         break;
@@ -317,8 +354,21 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
     ) {
       throw new DsnError(lineNo, 'ligne mal formée (Sxx.Gyy.zz.nnn,\'valeur\' attendu)');
     }
-    if (last - s > 256) warn(lineNo, 'ligne de plus de 256 caractères');
+    if (last - s > 256) {
+      if (len > LIGNE_MAX) throw new DsnError(lineNo, `${t.slice(s, s + 14)} : ligne de ${len} caractères (la norme en admet 256, au plus ${LIGNE_MAX} tolérés)`);
+      warn(lineNo, 'ligne de plus de 256 caractères');
+    }
     const n = (t.charCodeAt(s + 11) - 48) * 100 + (t.charCodeAt(s + 12) - 48) * 10 + (t.charCodeAt(s + 13) - 48);
+    // rubrique 000 exists in no block: refused on its own line (not later, as the mandatory rubrique it displaced);
+    // numbers beyond 099 occur in real files (.9xx, producers' extensions [observé] sample 01): warned once, ignored
+    if (n === 0) throw new DsnError(lineNo, `${t.slice(s, s + 14)} : rubrique inconnue de la norme NEODeS (numéro 000)`);
+    if (n > RUBRIQUE_MAX) {
+      const id = t.slice(s, s + 14);
+      if (!unknownSeen.has(id)) {
+        unknownSeen.add(id);
+        warn(lineNo, `rubrique ${id} hors de la norme NEODeS, tolérée et ignorée`);
+      }
+    }
 
     let top = stack[stack.length - 1];
     if (top !== undefined && n > top.lastN && t.startsWith(top.block, s)) {
@@ -387,7 +437,10 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
       if (kind === K_S20) onDeclarationRubrique(decl, n, value, lineNo);
       else if (kind === K_S06 && n === 1) decl.siren = value;
       else if (kind === K_S11 && n === 1) decl.nic = value;
-      else if (kind === K_S11 && n === 2) decl.apet = value;
+      else if ((kind === K_S11 && n === 2) || (kind === K_S06 && n === 3)) {
+        if (!APET_RE.test(value)) throw new DsnError(lineNo, `${kind === K_S11 ? 'S21.G00.11.002' : 'S21.G00.06.003'} : code APET invalide (code NAF NNNNX attendu)`);
+        if (kind === K_S11) decl.apet = value;
+      }
     }
   };
 
@@ -403,7 +456,10 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
         curText = text;
         let start = 0;
         let nl = text.indexOf('\n', start);
+        // one search per chunk; the line holding the first control character is refused when reached
+        const controle = text.search(CONTROLE_RE);
         while (nl !== -1) {
+          if (controle >= 0 && controle < nl) throw new DsnError(lineNo + 1, `caractère de contrôle U+${text.charCodeAt(controle).toString(16).padStart(4, '0').toUpperCase()} dans la ligne (${text.slice(start, Math.min(start + 14, nl))})`);
           const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
           curStart = start;
           onRecord(text, start, end);
@@ -423,6 +479,8 @@ export async function lireFichierDsn(path: string): Promise<LectureFichier> {
       try {
         curText = rest;
         curStart = 0;
+        const controle = rest.search(CONTROLE_RE);
+        if (controle >= 0) throw new DsnError(lineNo + 1, `caractère de contrôle U+${rest.charCodeAt(controle).toString(16).padStart(4, '0').toUpperCase()} dans la ligne (${rest.slice(0, 14)})`);
         if (rest.length) onRecord(rest, 0, rest.endsWith('\r') ? rest.length - 1 : rest.length);
         curStart = rest.length;
         while (stack.length) close(stack.pop()!);

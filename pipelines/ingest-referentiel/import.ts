@@ -11,6 +11,7 @@ import type { CsvRow, CsvTable } from '../../lib/csv.ts';
 import { InputRejected, UserError, type InputProblem } from '../../lib/errors.ts';
 import { problemeSiren, problemeSiret } from '../../lib/siret.ts';
 import { CODE_RISQUE_RE, normaliserCodeRisque } from '../../rules/bareme.ts';
+import { problemeCellule } from '../../lib/limites.ts';
 import { alsaceMoselle, emailValide, lireDate, lireDecimal, lireFichierCsv, lireOuiNon, pluriel, type FichierCsv } from './valeurs.ts';
 
 export type TypeReferentiel = 'groupes' | 'entreprises' | 'etablissements' | 'taux_notifies';
@@ -107,7 +108,14 @@ async function appliquerFichier(knex: Knex, lu: FichierCsv, opts: OptionsReferen
   const inconnues = table.header.filter((c) => !connues.has(c));
   if (inconnues.length) p(table.headerLine, undefined, `colonnes inconnues pour un fichier de ${type} : ${inconnues.join(', ')}`);
   if (!table.rows.length) p(table.headerLine, undefined, 'aucune ligne de données');
-  for (const r of table.rows) if (r.values.__extra) p(r.line, undefined, `colonnes en trop : "${r.values.__extra}"`);
+  for (const r of table.rows) if (r.values.__extra) p(r.line, undefined, `colonnes en trop : "${r.values.__extra.slice(0, 60)}${r.values.__extra.length > 60 ? '…' : ''}"`);
+  // every text field bounded, no control character (lib/limites.ts)
+  for (const r of table.rows) {
+    for (const [c, v] of Object.entries(r.values)) {
+      const pb = c === '__extra' ? undefined : problemeCellule(c, v);
+      if (pb) p(r.line, c, pb);
+    }
+  }
   if (problems.length) throw new InputRejected(problems, rejete(problems.length));
 
   return knex.transaction(async (trx) => {

@@ -5,12 +5,14 @@
  * Invalid rows go to a rejects report (CSV under <out>/rejets/); the valid rows of a file are applied in one
  * transaction only with `partiel`, else nothing of that file is applied.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { ecrireAtomique } from '../../lib/fichiers.ts';
 import { basename, join } from 'node:path';
 import type { Knex } from 'knex';
-import { csvCell, type CsvRow } from '../../lib/csv.ts';
+import { celluleExport, type CsvRow } from '../../lib/csv.ts';
 import type { InputProblem } from '../../lib/errors.ts';
 import { problemeSiret } from '../../lib/siret.ts';
+import { problemeCellule } from '../../lib/limites.ts';
 import { D, type Decimal } from '../../rules/decimal.ts';
 import { lireDate, lireDecimal, lireFichierCsv, lireOuiNon } from '../ingest-referentiel/valeurs.ts';
 import { upsert } from '../ingest-referentiel/import.ts';
@@ -92,6 +94,11 @@ function lireLigne(row: CsvRow, p: (column: string | undefined, reason: string) 
   const avant = { n: 0 };
   const pb = (c: string | undefined, r: string) => { avant.n++; p(c, r); };
   for (const c of COLONNES_SINISTRES.requises) if (!v[c]) pb(c, 'valeur requise');
+  for (const [c, x] of Object.entries(v)) {
+    const pbCellule = c === '__extra' ? undefined : problemeCellule(c, x);
+    if (pbCellule) pb(c, pbCellule);
+  }
+  if (avant.n) return undefined;
   const siretErr = v.siret ? problemeSiret(v.siret) : undefined;
   if (siretErr) pb('siret', siretErr);
   const nature = (v.nature ?? '').toUpperCase();
@@ -291,7 +298,7 @@ export function ecrireRapport(fichier: string, rejets: InputProblem[], outDir: s
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   let chemin = join(dir, `${basename(fichier).replace(/\.csv$/i, '')}-${stamp}.csv`);
   for (let i = 2; existsSync(chemin); i++) chemin = join(dir, `${basename(fichier).replace(/\.csv$/i, '')}-${stamp}-${i}.csv`);
-  const lignes = ['fichier;ligne;colonne;motif', ...rejets.map((r) => [r.file, String(r.line), r.column ?? '', r.reason].map((c) => csvCell(c)).join(';'))];
-  writeFileSync(chemin, '\ufeff' + lignes.join('\n') + '\n');
+  const lignes = ['fichier;ligne;colonne;motif', ...rejets.map((r) => [r.file, String(r.line), r.column ?? '', r.reason].map((c) => celluleExport(c)).join(';'))];
+  ecrireAtomique(chemin, '\ufeff' + lignes.join('\n') + '\n');
   return chemin;
 }

@@ -3,7 +3,8 @@
  * notified rates, variations against N-1, écrêtements, the largest changes, sinistralité by CTN, the DSN
  * data-quality findings — as one self-contained HTML file (SVG charts inline, nothing fetched).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { ecrireAtomique } from '../../lib/fichiers.ts';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
@@ -53,6 +54,8 @@ export function compterSinistres(faits: (SinistreRow & { ctn: string; n: number 
 export async function donneesRapport(knex: Knex, annee: number, date: string): Promise<DonneesRapport> {
   const campagne = await knex('campagne').where({ annee }).first();
   if (!campagne) throw new UserError(`aucune campagne ${annee} : atmp campagne run --annee ${annee}`);
+  // decisions after the campaign (pipelines/decisions): rectifications, ristournes, cotisations supplémentaires
+  const [decisions] = await runSql<Record<string, number>>(knex, 'decisions/compte-rapport.sql', { annee });
   const resume = (await resumeCampagne(knex, annee)) as Record<string, any>;
   const [debut, , fin] = anneesDeReference(annee);
   const [variationsHisto, variations, ctn, faitsSinistres, [{ qualite }]] = await Promise.all([
@@ -102,7 +105,8 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
   const donnees = {
     annee, date: dateLongue(date),
     validite: `taux ${annee} applicables ${periode(annee)} ; taux ${annee - 1} : ${periode(annee - 1)}`,
-    statut: campagne.statut === 'validee' ? `campagne validée le ${dateLongue(new Date(campagne.validee_le))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
+    statut: campagne.provisoire ? `campagne PROVISOIRE calculée sur le barème ${campagne.bareme_annee}, en attendant l'arrêté ${annee} : ni validable ni notifiable`
+      : campagne.statut === 'validee' ? `campagne validée le ${dateLongue(new Date(campagne.validee_le))}` : campagne.statut === 'calculee' ? 'campagne calculée, en attente de validation' : 'campagne en cours de calcul',
     bareme: campagne.bareme_empreinte?.slice(0, 12) ?? '—', resume,
     tauxMoyen: resume.taux?.moyen_pondere ? pourcent(resume.taux.moyen_pondere) : '—',
     variation: resume.variation ?? {},
@@ -125,6 +129,7 @@ export async function donneesRapport(knex: Knex, annee: number, date: string): P
       })),
     },
   };
+  Object.assign(donnees, { decisions });
   const html = Handlebars.compile(readFileSync(TEMPLATE, 'utf8'))(donnees);
   return { annee, html, donnees };
 }
@@ -134,9 +139,9 @@ export async function ecrireRapport(knex: Knex, annee: number, outDir: string, d
   const dir = join(outDir, 'rapports');
   mkdirSync(dir, { recursive: true });
   const html = join(dir, `campagne-${annee}.html`);
-  writeFileSync(html, r.html);
+  ecrireAtomique(html, r.html);
   const pdf = join(dir, `campagne-${annee}.pdf`);
   (createRequire(import.meta.url)('pdfmake') as { addFonts(f: unknown): void }).addFonts(POLICE_GRAPHIQUES);
-  writeFileSync(pdf, await rendreDefinition(definitionRapport(r.donnees)));
+  ecrireAtomique(pdf, await rendreDefinition(definitionRapport(r.donnees)));
   return { html, pdf };
 }

@@ -5,6 +5,7 @@
  * Every number stays a decimal string (the xlsx reader hands over the cell's text, never a float).
  * Definitions and the checks made: docs/statistiques.md.
  */
+import { problemeCellule } from '../../lib/limites.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -242,7 +243,8 @@ function valider(brut: Brut, fichier: string, sha256: string): TableNationale {
       } else {
         const t = brute.trim();
         const format = FORMATS[c.type];
-        if (t === '') { pb(ligne, 'valeur manquante', col); complete = false; } else if (format && !format[0].test(t)) { pb(ligne, `« ${t} » : ${format[1]}`, col); complete = false; }
+        const horsLimite = problemeCellule(c.champ, t);
+        if (horsLimite) { pb(ligne, horsLimite, col); complete = false; } else if (t === '') { pb(ligne, 'valeur manquante', col); complete = false; } else if (format && !format[0].test(t)) { pb(ligne, `« ${t} » : ${format[1]}`, col); complete = false; }
         valeurs[c.champ] = c.type === 'ctn' ? t.slice(0, 1) : t;
       }
     }

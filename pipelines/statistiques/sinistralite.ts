@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
 import { Decimal } from 'decimal.js';
 import type { Db } from '../../lib/db.ts';
 import { compile, runSql, sqlText } from '../../lib/sql.ts';
-import { csvCell } from '../../lib/csv.ts';
+import { celluleExport } from '../../lib/csv.ts';
 import { UserError } from '../../lib/errors.ts';
 import { anneeLaPlusProche, anneesChargees, COLONNES_NATIONALES, type ChampNational } from './reference.ts';
 import { secretSecondaire, type Cellule } from './secret-secondaire.ts';
@@ -362,7 +362,7 @@ export async function exporterSinistralite(db: Db, opts: OptionsSinistralite): P
           const m = await lireMetadata(trx, { annee: opts.annee, par, format, fr, bom, disposition, anneeRef, secondaires: sec });
           metadata = m;
           if (format === 'csv') {
-            await ecrire(flux, (bom ? '\ufeff' : '') + [...enteteCsv(m, sep), cols.map((c) => csvCell(c.nom, sep)).join(sep)].join('\r\n') + '\r\n');
+            await ecrire(flux, (bom ? '\ufeff' : '') + [...enteteCsv(m, sep), cols.map((c) => celluleExport(c.nom, sep)).join(sep)].join('\r\n') + '\r\n');
           } else {
             await ecrire(flux, `{\n"metadata": ${JSON.stringify(m, null, 2)},\n"lignes": [`);
           }
@@ -382,7 +382,7 @@ export async function exporterSinistralite(db: Db, opts: OptionsSinistralite): P
               }
               const valeurs = cols.map((c) => texte(c, row[c.champ], fr, disposition));
               if (format === 'csv') {
-                await ecrire(flux, valeurs.map((v) => csvCell(v ?? '', sep)).join(sep) + '\r\n');
+                await ecrire(flux, valeurs.map((v) => celluleExport(v ?? '', sep)).join(sep) + '\r\n');
               } else {
                 const objet = Object.fromEntries(cols.map((c, i) => [c.nom, c.champ === 'secret' ? !!row.secret : valeurs[i]]));
                 await ecrire(flux, `${lignes ? ',' : ''}\n  ${JSON.stringify(objet)}`);

@@ -45,6 +45,10 @@ export function definitionRapport(d: Data): TDocumentDefinitions {
         ['Sections tarifées', 'Entreprises', 'Taux moyen pondéré', 'Écrêtements hausse / baisse', 'Erreurs'],
         [[`${r.calculees} / ${r.sections}`, String(r.entreprises), d.tauxMoyen, `${r.ecretements?.hausse ?? 0} / ${r.ecretements?.baisse ?? 0}`, String(r.erreurs)]],
       ),
+      ...(d.decisions ? [tableau(
+        ['Rectifications', 'Ristournes', 'Cotisations supplémentaires', 'Taux en cours d’année'],
+        [[String(d.decisions.rectifications), String(d.decisions.ristournes), String(d.decisions.cotisations_supplementaires), String(d.decisions.en_cours_annee)]],
+      )] : []),
       { columns: [{ svg: svgPdf(d.graphiques.modes), width: 255, font: 'Helvetica' }, { svg: svgPdf(d.graphiques.ecretements), width: 255, font: 'Helvetica' }] },
       { svg: svgPdf(d.graphiques.distribution), width: 520, margin: [0, 8, 0, 0], font: 'Helvetica' },
       { svg: svgPdf(d.graphiques.variations), width: 520, margin: [0, 8, 0, 0], font: 'Helvetica' },
