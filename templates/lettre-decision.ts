@@ -84,6 +84,6 @@ export function definitionLettre(d: DonneesLettre): TDocumentDefinitions {
       },
       { text: `Le service tarification de la ${d.carsat.nom}`, alignment: 'right', margin: [0, 16, 0, 0] },
     ],
-    defaultStyle: { font: 'Roboto', fontSize: 9.5, lineHeight: 1.15 },
+    defaultStyle: { fontSize: 9.5, lineHeight: 1.15 },
   };
 }

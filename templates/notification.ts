@@ -319,7 +319,7 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
       margin: [42, 16, 42, 0],
     }),
     content,
-    defaultStyle: { font: 'Roboto', fontSize: 9.5, lineHeight: 1.15 },
+    defaultStyle: { fontSize: 9.5, lineHeight: 1.15 },
     styles: {
       carsat: { fontSize: 13, bold: true, color: BLEU },
       h2: { fontSize: 11, bold: true, color: BLEU, margin: [0, 6, 0, 4] },

@@ -96,7 +96,7 @@ describe('atmp campagne run: kill -9 and resume', () => {
     expect(doublons.rows).toEqual([]);
     expect((await db.knex('job_run').where({ job: 'campagne' }).first()).statut).toBe('termine');
     await db.drop();
-  });
+  }, 180_000); // two databases and three real processes: about 20 s alone, several times that when the machine is busy
 
   it('refuses a second concurrent run with a clear message', async () => {
     // enough companies, one per batch, for the first run to be still running when the second starts
