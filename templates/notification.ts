@@ -294,8 +294,14 @@ export function definitionNotification(d: DonneesNotification): TDocumentDefinit
       ],
       fontSize: 9, margin: [0, 0, 0, 14],
     },
-    { text: 'Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.', margin: [0, 0, 0, 4] },
-    { text: `Le service tarification de la ${carsat.nom}`, alignment: 'right', color: BLEU },
+    {
+      // the closing and the signature stay together: never a signature alone at the top of a page
+      stack: [
+        { text: 'Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.', margin: [0, 0, 0, 4] },
+        { text: `Le service tarification de la ${carsat.nom}`, alignment: 'right', color: BLEU },
+      ],
+      unbreakable: true,
+    },
     ...d.sections.flatMap((s, i) => detailSection(s, i, n)),
   ];
 
