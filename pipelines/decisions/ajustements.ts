@@ -8,13 +8,13 @@ import type { Db } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
 import { runSql } from '../../lib/sql.ts';
 import { D, type Decimal } from '../../rules/decimal.ts';
-import { RegleError, type Etape } from '../../rules/explication.ts';
+import type { Etape } from '../../rules/explication.ts';
 import {
   coutAjustement, premierDuMoisSuivant, ristourneTrajet, ristourneTravail, unAnMoinsUnJour, verifierBudgetRistournes, PLAFOND_BUDGET_RISTOURNES,
 } from '../../rules/ristourne.ts';
 import { cotisationSupplementaire, finCotisation, type StadeCotisation } from '../../rules/cotisation-supplementaire.ts';
 import { chargerBareme } from '../bareme/load.ts';
-import { enregistrerDecision, enVigueur, lireDecisions, normaliser, versRegle, type LigneDecision } from './store.ts';
+import { enregistrerDecision, enVigueur, regle, lireDecisions, normaliser, versRegle, type LigneDecision } from './store.ts';
 import { calendrier, type Decision } from '../../rules/taux-en-vigueur.ts';
 
 export interface Demande {
@@ -30,15 +30,6 @@ export interface ResultatAjustement {
   /** parts of the period in a rate year with no rate decided yet: a decision to take once that rate is notified */
   restes: { annee: number; debut: string; fin: string }[];
 }
-
-const regle = <T>(f: () => T): T => {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof RegleError) throw new UserError(e.message);
-    throw e;
-  }
-};
 
 /** Rate years of a period, each with its part of the period. */
 function parAnnee(debut: string, fin: string) {

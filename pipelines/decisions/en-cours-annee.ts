@@ -6,11 +6,10 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../lib/db.ts';
 import { UserError } from '../../lib/errors.ts';
-import { RegleError } from '../../rules/explication.ts';
 import { decisionEnCoursAnnee } from '../../rules/decision-en-cours-annee.ts';
 import { normaliserCodeRisque } from '../../rules/bareme.ts';
 import { chargerBareme } from '../bareme/load.ts';
-import { enregistrerDecision, enVigueur, type LigneDecision } from './store.ts';
+import { enregistrerDecision, enVigueur, regle, type LigneDecision } from './store.ts';
 
 async function tauxCollectif(trx: Knex.Transaction, siret: string, code: string, annee: number) {
   const e = await trx('etablissement').where({ siret }).first();
@@ -19,15 +18,6 @@ async function tauxCollectif(trx: Knex.Transaction, siret: string, code: string,
   if (!b.codes.has(code)) throw new UserError(`code risque ${code} inconnu du barème ${annee}`);
   return { alsaceMoselle, taux: (alsaceMoselle ? b.tauxCollectifsAlsaceMoselle : b.tauxCollectifs).get(code)?.taux };
 }
-
-const regle = <T>(f: () => T): T => {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof RegleError) throw new UserError(e.message);
-    throw e;
-  }
-};
 
 export async function deciderCreation(db: Db, d: { siret: string; codeRisque: string; section: 'principale' | 'fsna'; date: string; agent: string; motif?: string }): Promise<{ decision: LigneDecision; nouvelle: boolean }> {
   const code = normaliserCodeRisque(d.codeRisque);

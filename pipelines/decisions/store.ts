@@ -5,7 +5,18 @@
 import type { Knex } from 'knex';
 import { D } from '../../rules/decimal.ts';
 import { calendrier, type Decision, type NatureDecision, type Segment } from '../../rules/taux-en-vigueur.ts';
-import type { Etape } from '../../rules/explication.ts';
+import { RegleError, type Etape } from '../../rules/explication.ts';
+import { UserError } from '../../lib/errors.ts';
+
+/** A rule's refusal (RegleError) told to the agent as an input error of the command. */
+export const regle = <T>(f: () => T): T => {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RegleError) throw new UserError(e.message);
+    throw e;
+  }
+};
 
 export interface LigneDecision {
   id: number;
