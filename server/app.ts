@@ -20,7 +20,7 @@ import {
 } from '../pipelines/compte/comptes.ts';
 import { courrielLien, type Courrier } from '../pipelines/compte/courriel.ts';
 import { compteursCampagnes, consulter, registre } from '../pipelines/compte/registre.ts';
-import { etablissement, etablissementsDuCompte, notificationDuCompte, sinistres, tauxRecents, type Portee } from '../pipelines/compte/donnees.ts';
+import { etablissement, etablissementsDuCompte, historiqueDecisionsCompte, notificationDuCompte, sinistres, tauxRecents, type Portee } from '../pipelines/compte/donnees.ts';
 import { notificationsConfig } from '../pipelines/notifications/config.ts';
 import { UserError } from '../lib/errors.ts';
 import { csvTaux } from './csv.ts';
@@ -245,8 +245,8 @@ export async function creerServeur(o: OptionsServeur): Promise<FastifyInstance> 
     const e = await etablissement(knex, p, req.params.siret);
     if (!e) throw new Introuvable();
     req.audit = { action: 'consultation des taux d’un établissement', objet: `SIRET ${e.siret}` };
-    const taux = await tauxRecents(knex, p, { siret: e.siret });
-    return html(reply, req, 'etablissement', { titre: `Établissement ${e.siret}`, e, taux });
+    const [taux, decisions] = await Promise.all([tauxRecents(knex, p, { siret: e.siret }), historiqueDecisionsCompte(knex, p, e.siret)]);
+    return html(reply, req, 'etablissement', { titre: `Établissement ${e.siret}`, e, taux, decisions });
   });
 
   app.get<{ Params: { siret: string } }>('/etablissements/:siret/sinistres', async (req, reply) => {
@@ -287,8 +287,8 @@ export async function creerServeur(o: OptionsServeur): Promise<FastifyInstance> 
     const e = await etablissement(knex, p, siret);
     req.audit = { action: 'consultation agent d’un établissement', objet: `SIRET ${siret}` };
     if (!e) return html(reply, req, 'agent-etablissement', { titre: 'Recherche d’établissement', siret, introuvable: true }, 404);
-    const [taux, sin] = await Promise.all([tauxRecents(knex, p, { siret: e.siret }), sinistres(knex, p, e.siret)]);
-    return html(reply, req, 'agent-etablissement', { titre: `Établissement ${e.siret}`, siret, e, taux, annees: parAnnee(sin) });
+    const [taux, sin, decisions] = await Promise.all([tauxRecents(knex, p, { siret: e.siret }), sinistres(knex, p, e.siret), historiqueDecisionsCompte(knex, p, e.siret)]);
+    return html(reply, req, 'agent-etablissement', { titre: `Établissement ${e.siret}`, siret, e, taux, decisions, annees: parAnnee(sin) });
   });
 
   app.get<{ Querystring: { page?: string } }>('/agent/journal', async (req, reply) => {

@@ -19,6 +19,7 @@ import { compteAgent, compteEmployeur, emettreJeton, sha256 } from '../pipelines
 import { compteursCampagnes, mettreADisposition, registre } from '../pipelines/compte/registre.ts';
 import type { CourrielCompte } from '../pipelines/compte/courriel.ts';
 import { cellule, csvTaux } from '../server/csv.ts';
+import { historiqueDecisionsCompte } from '../pipelines/compte/donnees.ts';
 
 const SEUL = '600000004';
 const SIRET_SEUL = '60000000400017';
@@ -339,6 +340,18 @@ describe('an account never reaches another account’s data', () => {
     expect(e.body).toContain('du 1er janvier 2020 au 31 décembre 2020');
     expect(e.body).toContain('historique'); // 2019 rate from the imported history
     expect(e.body).toContain('CSS art.'); // explanation steps with their references
+  });
+
+  it('the establishment page gives the history of its rate decisions, read within the account only', async () => {
+    const a = await connecter(TETE);
+    const e = (await a.get('/etablissements/30000000700017')).body;
+    expect(e).toContain('Historique des décisions de taux');
+    expect(e).toMatch(/du 01\/01\/2020 au 31\/12\/2020<\/td><td class="n">4,80\s*%<\/td><td>campagne/);
+    // the same SIRET read with another account's scope: nothing, even called directly
+    const seul = await compteEmployeur(db.knex, SIRET_SEUL.slice(0, 9));
+    const tete = await compteEmployeur(db.knex, TETE);
+    expect(await historiqueDecisionsCompte(db.knex, { compteId: seul.id }, '30000000700017')).toEqual([]);
+    expect((await historiqueDecisionsCompte(db.knex, { compteId: tete.id }, '30000000700017')).length).toBeGreaterThan(0);
   });
 });
 

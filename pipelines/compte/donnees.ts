@@ -9,6 +9,8 @@ import type { Etape } from '../../rules/explication.ts';
 import { validitesTaux } from '../bareme/validite.ts';
 import { D } from '../../rules/decimal.ts';
 import { exclusion, partImputee, type SinistreImpute } from '../../rules/imputation.ts';
+import { calendriers, normaliser } from '../decisions/store.ts';
+import { LIBELLE_NATURE } from '../decisions/historique.ts';
 
 /** Whose data: an employer account (scoped to its SIRENs) or an agent (every establishment, read-only). */
 export type Portee = { compteId: number; agent?: false } | { agent: true; compteId: number };
@@ -167,4 +169,37 @@ export async function notificationDuCompte(knex: Knex, compteId: number, annee: 
     .where('c.id', compteId).where('n.annee', annee).where('n.lot', 'campagne')
     .first('n.annee', 'n.destinataire_siren', 'n.raison_sociale', 'n.sirets', 'n.pdf_chemin', 'n.pdf_sha256', 'n.etablissements');
   return n ?? null;
+}
+
+/**
+ * The history of an establishment's rate decisions (campaign, rectifications, ristournes, cotisations
+ * supplémentaires, decisions during the year), scoped to the account like every other read: which rate applied
+ * when, and why, per year, code risque and section, latest year first.
+ */
+export async function historiqueDecisionsCompte(knex: Knex, p: Portee, siret: string) {
+  if (!/^\d{14}$/.test(siret)) return [];
+  const lignes = await borner(knex('decision_taux as d'), p, 'd.siren').where('d.siret', siret).orderBy('d.id').select('d.*');
+  const fr = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+  return calendriers(lignes.map(normaliser))
+    .sort((a, b) => b.annee - a.annee || a.code_risque.localeCompare(b.code_risque) || a.section.localeCompare(b.section))
+    .map((c) => ({
+      annee: c.annee,
+      code_risque: c.code_risque,
+      section: c.section,
+      periodes: c.segments.map((s) => {
+        const d = c.decisions.find((x) => x.id === (s.ajustements.at(-1) ?? s.base))!;
+        return { debut: fr(s.debut), fin: fr(s.fin), taux: s.taux.toFixed(2), nature: LIBELLE_NATURE[s.nature] ?? s.nature, motif: d.motif };
+      }),
+      decisions: c.decisions.map((d) => ({
+        numero: d.id,
+        nature: LIBELLE_NATURE[d.nature] ?? d.nature,
+        taux: String(d.taux),
+        debut: fr(d.debut),
+        fin: fr(d.fin),
+        motif: d.motif,
+        base_legale: d.base_legale,
+        remplace: d.remplace_id,
+        notifiee_le: d.notifiee_le ? fr(String(d.notifiee_le).slice(0, 10)) : null,
+      })),
+    }));
 }
