@@ -13,6 +13,9 @@ import { genererRegion } from './helpers/region.ts';
 import { lancerCampagne, validerCampagne } from '../pipelines/campagne/run.ts';
 
 const ANNEE = 2024;
+// enough recipients that rendering lasts well beyond the start-up skew of two processes (PDFs render at ~25/s
+// per process: with 160 a process could finish before the other had started, and the test failed by timing alone)
+const ENTREPRISES = 600;
 const SUR_PG = backend === 'postgres';
 if (!SUR_PG) console.warn('notifications-processus : ignoré sur PGlite (un seul processus peut ouvrir la base embarquée) ; DATABASE_URL=postgres://… pour le lancer');
 
@@ -22,7 +25,7 @@ let serveur: ServeurTest | undefined;
 beforeAll(async () => {
   if (!SUR_PG) return;
   db = await testDb();
-  await genererRegion(db.knex, { entreprises: 160, annee: ANNEE });
+  await genererRegion(db.knex, { entreprises: ENTREPRISES, annee: ANNEE });
   await lancerCampagne(db, { annee: ANNEE, lot: 500 });
   await validerCampagne(db, ANNEE, 'test');
   serveur = await demarrerServeur();
@@ -46,10 +49,10 @@ describe.skipIf(!SUR_PG)('two sending processes share one campaign (PostgreSQL)'
 
     const lignes = await db!.knex('notification').where({ annee: ANNEE });
     const courriel = lignes.filter((l) => l.statut !== 'papier');
-    expect(lignes).toHaveLength(160);
+    expect(lignes).toHaveLength(ENTREPRISES);
     expect(courriel.every((l) => l.statut === 'envoyee')).toBe(true);
     // shared, not duplicated: the two processes' counts add up to the campaign, and each did some of it
-    expect(ra.rendues_ce_passage + rb.rendues_ce_passage).toBe(160);
+    expect(ra.rendues_ce_passage + rb.rendues_ce_passage).toBe(ENTREPRISES);
     expect(ra.envoyees_ce_passage + rb.envoyees_ce_passage).toBe(courriel.length);
     expect(Math.min(ra.rendues_ce_passage, rb.rendues_ce_passage)).toBeGreaterThan(0);
     expect(Math.min(ra.envoyees_ce_passage, rb.envoyees_ce_passage)).toBeGreaterThan(0);
