@@ -83,8 +83,6 @@ export function natureErreur(e: { responseCode?: number }, remis: boolean): 'per
 interface Suivi {
   remis: boolean;
 }
-/** the mail option carrying a message's Suivi to the plugin (nodemailer keeps unknown options in mail.data) */
-const SUIVI = 'atmpSuivi';
 
 export function creerExpediteur(config: NotificationsConfig, outbox: string): Expediteur {
   if (!config.smtpUrl) {
@@ -116,10 +114,13 @@ export function creerExpediteur(config: NotificationsConfig, outbox: string): Ex
     maxMessages: 100,
     ...(config.smtpRate ? { rateDelta: 1000, rateLimit: config.smtpRate } : {}),
   } as Parameters<typeof nodemailer.createTransport>[0]);
-  // nodemailer's plugin API: the stream the connection reads the message from (after DATA was accepted) passes
-  // through here, so the end of that stream tells that the whole message was handed to the connection
+  // messages in flight, by their Message-ID (a documented mail option, found again in the plugin's mail.data)
+  const suivis = new Map<string, Suivi>();
+  // nodemailer's plugin API (a 'stream' plugin and the message's processFunc, both public): the stream the
+  // connection reads the message from (after DATA was accepted) passes through here, so the end of that stream
+  // tells that the whole message was handed to the connection
   t.use('stream', (mail, done) => {
-    const suivi = (mail.data as Record<string, unknown>)[SUIVI] as Suivi | undefined;
+    const suivi = suivis.get(String(mail.data.messageId));
     if (suivi) {
       mail.message.processFunc((entree: Readable) => {
         const sortie = new PassThrough();
@@ -136,13 +137,16 @@ export function creerExpediteur(config: NotificationsConfig, outbox: string): Ex
     parallelisme: config.smtpPool,
     async envoyer(m) {
       const suivi: Suivi = { remis: false };
+      suivis.set(m.messageId, suivi);
       try {
-        const info = await t.sendMail({ ...optionsCourriel(config, m), envelope: { from: config.carsat.email, to: [m.a] }, [SUIVI]: suivi } as Mail.Options);
+        const info = await t.sendMail({ ...optionsCourriel(config, m), envelope: { from: config.carsat.email, to: [m.a] } });
         if (info.rejected?.length) return { ok: false, nature: 'permanente', erreur: `refusé : ${info.rejected.join(', ')} ${info.response ?? ''}` };
         return { ok: true, reponse: String(info.response ?? '') };
       } catch (e) {
         const err = e as Error & { responseCode?: number; code?: string; response?: string };
         return { ok: false, nature: natureErreur(err, suivi.remis), erreur: `${err.responseCode ?? err.code ?? ''} ${err.response ?? err.message}`.trim() };
+      } finally {
+        suivis.delete(m.messageId);
       }
     },
     fermer: async () => t.close(),
