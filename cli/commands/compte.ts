@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { action, parseAnnee, printJson, withDb } from '../run.ts';
-import { compteAgent, compteEmployeur, emettreJeton, journaliser, lienConnexion, urlPublique, LIEN_VALIDITE_MINUTES } from '../../pipelines/compte/comptes.ts';
+import { compteAgent, compteEmployeur, lienHorsLigne, LIEN_VALIDITE_MINUTES } from '../../pipelines/compte/comptes.ts';
 import { mettreADisposition } from '../../pipelines/compte/registre.ts';
 
 export function register(program: Command) {
@@ -14,9 +14,7 @@ export function register(program: Command) {
       action(async (siren: string) => {
         const lien = await withDb(async (db) => {
           const c = await compteEmployeur(db.knex, siren.replace(/\s/g, ''));
-          const t = await emettreJeton(db.knex, c.id, 'cli', new Date());
-          await journaliser(db.knex, { compte_id: c.id, methode: 'CLI', chemin: 'compte lien', action: 'lien de connexion émis en ligne de commande', objet: `SIREN ${c.siren}` });
-          return lienConnexion(urlPublique(), t);
+          return lienHorsLigne(db.knex, c, { chemin: 'compte lien', action: 'lien de connexion émis en ligne de commande', objet: `SIREN ${c.siren}` });
         });
         process.stdout.write(lien + '\n');
       }),
@@ -30,9 +28,7 @@ export function register(program: Command) {
       action(async (email: string) => {
         const lien = await withDb(async (db) => {
           const c = await compteAgent(db.knex, email);
-          const t = await emettreJeton(db.knex, c.id, 'cli', new Date());
-          await journaliser(db.knex, { compte_id: c.id, methode: 'CLI', chemin: 'compte agent', action: 'compte agent créé ou retrouvé, lien émis', objet: c.email });
-          return lienConnexion(urlPublique(), t);
+          return lienHorsLigne(db.knex, c, { chemin: 'compte agent', action: 'compte agent créé ou retrouvé, lien émis', objet: c.email });
         });
         process.stdout.write(lien + '\n');
       }),

@@ -138,3 +138,10 @@ export async function journaliser(knex: Knex, a: Acces): Promise<void> {
 /** The public address of the web application, for links in e-mails and at the command line. */
 export const urlPublique = (env: NodeJS.ProcessEnv = process.env) => (env.ATMP_URL_PUBLIQUE?.trim() || 'http://localhost:8080').replace(/\/+$/, '');
 export const lienConnexion = (base: string, t: string) => `${base}/connexion/lien?jeton=${t}`;
+
+/** A sign-in link issued outside the web application (a command, the demo), written to the audit trail. */
+export async function lienHorsLigne(knex: Knex, compte: { id: number }, acces: { chemin: string; action: string; objet: string }): Promise<string> {
+  const t = await emettreJeton(knex, compte.id, 'cli', new Date());
+  await journaliser(knex, { compte_id: compte.id, methode: 'CLI', ...acces });
+  return lienConnexion(urlPublique(), t);
+}

@@ -6,7 +6,7 @@
 import type { Db } from '../../lib/db.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { join } from 'node:path';
-import { compteEmployeur, emettreJeton, journaliser, lienConnexion, urlPublique, LIEN_VALIDITE_MINUTES } from '../compte/comptes.ts';
+import { compteEmployeur, lienHorsLigne, LIEN_VALIDITE_MINUTES } from '../compte/comptes.ts';
 import { mettreADisposition } from '../compte/registre.ts';
 
 export async function ouvrirLesComptes(db: Db, annee: number, journal: (l: string) => void): Promise<Record<string, string>> {
@@ -22,11 +22,10 @@ export async function ouvrirLesComptes(db: Db, annee: number, journal: (l: strin
     .first('nc.destinataire_siren as siren', 'g.nom as groupe');
   if (!siege) return {};
   const c = await compteEmployeur(db.knex, siege.siren);
-  const t = await emettreJeton(db.knex, c.id, 'cli', new Date());
-  await journaliser(db.knex, { compte_id: c.id, methode: 'CLI', chemin: 'demo', action: 'lien de connexion émis par la démonstration', objet: `SIREN ${c.siren}` });
+  const lien = await lienHorsLigne(db.knex, c, { chemin: 'demo', action: 'lien de connexion émis par la démonstration', objet: `SIREN ${c.siren}` });
   return {
     'avis « votre notification est disponible » (.eml)': join(loadConfig().outDir, 'outbox', String(annee)),
     'compte AT/MP en ligne : lancer le serveur': 'npx atmp serveur --port 8080',
-    [`lien de connexion de ${c.raison_sociale} (SIREN ${c.siren}${siege.groupe ? `, tête du ${siege.groupe}` : ''} ; ${LIEN_VALIDITE_MINUTES} minutes, une fois ; un autre : npx atmp compte lien ${c.siren})`]: lienConnexion(urlPublique(), t),
+    [`lien de connexion de ${c.raison_sociale} (SIREN ${c.siren}${siege.groupe ? `, tête du ${siege.groupe}` : ''} ; ${LIEN_VALIDITE_MINUTES} minutes, une fois ; un autre : npx atmp compte lien ${c.siren})`]: lien,
   };
 }
