@@ -238,23 +238,29 @@ export async function creerServeur(o: OptionsServeur): Promise<FastifyInstance> 
   app.get<{ Params: { annee: string } }>('/notifications/:annee', (req, reply) => pageNotification(req, reply, false));
   app.get<{ Params: { annee: string } }>('/notifications/:annee/pdf', (req, reply) => pageNotification(req, reply, true));
 
-  app.get<{ Params: { siret: string } }>('/etablissements/:siret', async (req, reply) => {
+  /** The establishment of the URL, read within the signed-in employer's scope (404 outside it); null: redirected. */
+  const etablissementDemande = async (req: FastifyRequest, reply: FastifyReply, siret: string) => {
     const c = employeur(req, reply);
-    if (!c) return reply;
+    if (!c) return null;
     const p: Portee = { compteId: c.id };
-    const e = await etablissement(knex, p, req.params.siret);
+    const e = await etablissement(knex, p, siret);
     if (!e) throw new Introuvable();
+    return { p, e };
+  };
+
+  app.get<{ Params: { siret: string } }>('/etablissements/:siret', async (req, reply) => {
+    const demande = await etablissementDemande(req, reply, req.params.siret);
+    if (!demande) return reply;
+    const { p, e } = demande;
     req.audit = { action: 'consultation des taux d’un établissement', objet: `SIRET ${e.siret}` };
     const [taux, decisions] = await Promise.all([tauxRecents(knex, p, { siret: e.siret }), historiqueDecisionsCompte(knex, p, e.siret)]);
     return html(reply, req, 'etablissement', { titre: `Établissement ${e.siret}`, e, taux, decisions });
   });
 
   app.get<{ Params: { siret: string } }>('/etablissements/:siret/sinistres', async (req, reply) => {
-    const c = employeur(req, reply);
-    if (!c) return reply;
-    const p: Portee = { compteId: c.id };
-    const e = await etablissement(knex, p, req.params.siret);
-    if (!e) throw new Introuvable();
+    const demande = await etablissementDemande(req, reply, req.params.siret);
+    if (!demande) return reply;
+    const { p, e } = demande;
     req.audit = { action: 'consultation des sinistres imputés', objet: `SIRET ${e.siret}` };
     return html(reply, req, 'sinistres', { titre: `Sinistres imputés — ${e.siret}`, e, annees: parAnnee(await sinistres(knex, p, e.siret)) });
   });

@@ -64,23 +64,21 @@ const communes = (c: Command) => c
 export function register(program: Command) {
   const decision = program.command('decision').description('décisions de taux en cours d’année : ristournes, cotisations supplémentaires, création, reclassement, recours');
 
-  communes(decision.command('ristourne').description('ristourne travail (arrêté du 9 décembre 2010) : taux collectif ou mixte, au plus 25 % du taux collectif (sur (1 − f) × TC en mixte), du 1er du mois suivant la décision, un an au plus, dans le budget de 0,40 % des cotisations de la région'))
-    .requiredOption('--pourcentage <p>', 'pourcentage du taux collectif (≤ 25)')
-    .requiredOption('--date <AAAA-MM-JJ>', 'date de la décision')
-    .option('--fin <AAAA-MM-JJ>', 'fin avant un an')
-    .action(action(async (o: Commun & { pourcentage: string; date: string; fin?: string }) => {
-      const r = await withDb(async (db) => ({ ...(await accorderRistourne(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, pourcentage: o.pourcentage, dateDecision: dateOption(o.date, '--date'), fin: o.fin && dateOption(o.fin, '--fin') })), lettres: await lettres(db) }));
-      afficher(r, o.json);
-    }));
-
-  communes(decision.command('ristourne-trajet').description('ristourne trajet (arrêté du 19 septembre 1977) : 25 à 85 % de la majoration trajet M1 (lecture : docs/decisions.md)'))
-    .requiredOption('--pourcentage <p>', 'pourcentage de M1 (25 à 85)')
-    .requiredOption('--date <AAAA-MM-JJ>', 'date de la décision')
-    .option('--fin <AAAA-MM-JJ>', 'fin avant un an')
-    .action(action(async (o: Commun & { pourcentage: string; date: string; fin?: string }) => {
-      const r = await withDb(async (db) => ({ ...(await accorderRistourneTrajet(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, pourcentage: o.pourcentage, dateDecision: dateOption(o.date, '--date'), fin: o.fin && dateOption(o.fin, '--fin') })), lettres: await lettres(db) }));
-      afficher(r, o.json);
-    }));
+  // ristourne travail and ristourne trajet: the same inputs, each granted by its own rule
+  const ristournes: [string, string, string, typeof accorderRistourne][] = [
+    ['ristourne', 'ristourne travail (arrêté du 9 décembre 2010) : taux collectif ou mixte, au plus 25 % du taux collectif (sur (1 − f) × TC en mixte), du 1er du mois suivant la décision, un an au plus, dans le budget de 0,40 % des cotisations de la région', 'pourcentage du taux collectif (≤ 25)', accorderRistourne],
+    ['ristourne-trajet', 'ristourne trajet (arrêté du 19 septembre 1977) : 25 à 85 % de la majoration trajet M1 (lecture : docs/decisions.md)', 'pourcentage de M1 (25 à 85)', accorderRistourneTrajet],
+  ];
+  for (const [nom, description, aidePourcentage, accorder] of ristournes) {
+    communes(decision.command(nom).description(description))
+      .requiredOption('--pourcentage <p>', aidePourcentage)
+      .requiredOption('--date <AAAA-MM-JJ>', 'date de la décision')
+      .option('--fin <AAAA-MM-JJ>', 'fin avant un an')
+      .action(action(async (o: Commun & { pourcentage: string; date: string; fin?: string }) => {
+        const r = await withDb(async (db) => ({ ...(await accorder(db, { siret: siretOption(o.siret), codeRisque: o.codeRisque, section: section(o.section), agent: o.agent, motif: o.motif, pourcentage: o.pourcentage, dateDecision: dateOption(o.date, '--date'), fin: o.fin && dateOption(o.fin, '--fin') })), lettres: await lettres(db) }));
+        afficher(r, o.json);
+      }));
+  }
 
   communes(decision.command('cotisation-supplementaire').description('cotisation supplémentaire (arrêté du 9 décembre 2010 art. 8–10) : ≥ 25 % après injonction, 50 % le délai passé, puis 200 % ; ≥ 50 % sans injonction en récidive dans les trois ans'))
     .requiredOption('--stade <s>', STADES.join(' | '))
