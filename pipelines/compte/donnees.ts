@@ -10,7 +10,7 @@ import { validitesTaux } from '../bareme/validite.ts';
 import { D } from '../../rules/decimal.ts';
 import { exclusion, partImputee, type SinistreImpute } from '../../rules/imputation.ts';
 import { calendriers, normaliser } from '../decisions/store.ts';
-import { LIBELLE_NATURE } from '../decisions/historique.ts';
+import { fr, LIBELLE_NATURE } from '../decisions/historique.ts';
 
 /** Whose data: an employer account (scoped to its SIRENs) or an agent (every establishment, read-only). */
 export type Portee = { compteId: number; agent?: false } | { agent: true; compteId: number };
@@ -179,7 +179,6 @@ export async function notificationDuCompte(knex: Knex, compteId: number, annee: 
 export async function historiqueDecisionsCompte(knex: Knex, p: Portee, siret: string) {
   if (!/^\d{14}$/.test(siret)) return [];
   const lignes = await borner(knex('decision_taux as d'), p, 'd.siren').where('d.siret', siret).orderBy('d.id').select('d.*');
-  const fr = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
   return calendriers(lignes.map(normaliser))
     .sort((a, b) => b.annee - a.annee || a.code_risque.localeCompare(b.code_risque) || a.section.localeCompare(b.section))
     .map((c) => ({

@@ -7,7 +7,8 @@ export const LIBELLE_NATURE: Record<string, string> = {
   ristourne: 'ristourne travail', ristourne_trajet: 'ristourne trajet', cotisation_supplementaire: 'cotisation supplémentaire',
 };
 
-const fr = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+/** AAAA-MM-JJ as JJ/MM/AAAA */
+export const fr = (d: string) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 const taux = (t: { toFixed(n: number): string } | string) => (typeof t === 'string' ? t : t.toFixed(2)).replace('.', ',');
 const quand = (v: string | Date) => (v instanceof Date ? v.toISOString() : String(v)).slice(0, 10);
 
